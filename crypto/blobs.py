@@ -1,0 +1,133 @@
+"""Encrypted blobs in the Django storage: streamed in, streamed out, never whole in memory.
+
+Each blob is one Tink StreamingAead ciphertext (AES256_GCM_HKDF_1MB) under the owner's keyset. The
+associated data names the owner and the blob, so a blob moved to another vault or swapped for
+another blob fails to decrypt. Storage keys are random and say nothing about the person.
+"""
+
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import tink
+from django.core.files.storage import FileSystemStorage, Storage, storages
+
+from .keys import streaming_primitive_for
+
+if TYPE_CHECKING:
+    from accounts.models import Beneficiary
+
+logger = logging.getLogger(__name__)
+
+READ_CHUNK_SIZE = 256 * 1024
+# Enough plaintext to recognise a file type and read image dimensions from the header.
+HEAD_SIZE = 64 * 1024
+
+
+class BlobIntegrityError(Exception):
+    """A stored blob failed authentication: corrupted, truncated, swapped or keys lost."""
+
+
+def blob_storage() -> Storage:
+    return storages["blobs"]
+
+
+def storage_key_for(blob_code: uuid.UUID) -> str:
+    return f"{blob_code.hex[:2]}/{blob_code.hex}"
+
+
+def associated_data(owner_code: Any, blob_code: Any) -> bytes:
+    return f"coffre:blob:v1:{owner_code}:{blob_code}".encode()
+
+
+class EncryptingWriter:
+    """Write plaintext in chunks; it lands in storage encrypted. ``abort()`` leaves nothing."""
+
+    def __init__(self, owner: "Beneficiary", blob_code: uuid.UUID | None = None) -> None:
+        self.owner = owner
+        self.code = blob_code or uuid.uuid4()
+        self.storage_key = storage_key_for(self.code)
+        self.size = 0
+        self.head = bytearray()
+        self._sha256 = hashlib.sha256()
+        self._storage = blob_storage()
+        if isinstance(self._storage, FileSystemStorage):
+            directory = os.path.dirname(self._storage.path(self.storage_key))
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        primitive = streaming_primitive_for(owner)
+        self._destination = self._storage.open(self.storage_key, "wb")
+        self._stream = primitive.new_encrypting_stream(
+            self._destination, associated_data(owner.code, self.code)
+        )
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        if len(self.head) < HEAD_SIZE:
+            self.head += data[: HEAD_SIZE - len(self.head)]
+        self._sha256.update(data)
+        self.size += len(data)
+        self._stream.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+    def close(self) -> None:
+        """Finish the ciphertext (writes the last segment and the tag, closes the storage file)."""
+        if not self.closed:
+            self.closed = True
+            self._stream.close()
+            if isinstance(self._storage, FileSystemStorage):
+                os.chmod(self._storage.path(self.storage_key), 0o600)
+
+    def abort(self) -> None:
+        try:
+            self.close()
+        except Exception:  # the stream may already be broken; the delete below still runs
+            logger.warning("closing an aborted blob failed", exc_info=True)
+        self._storage.delete(self.storage_key)
+
+    def __enter__(self) -> "EncryptingWriter":
+        return self
+
+    def __exit__(self, exc_type: Any, *args: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+@contextmanager
+def open_plaintext(
+    owner: "Beneficiary", blob_code: uuid.UUID, storage_key: str
+) -> Iterator[BinaryIO]:
+    primitive = streaming_primitive_for(owner)
+    source = blob_storage().open(storage_key, "rb")
+    try:
+        stream = primitive.new_decrypting_stream(source, associated_data(owner.code, blob_code))
+        try:
+            yield stream
+        finally:
+            stream.close()
+    finally:
+        source.close()
+
+
+def iter_plaintext(
+    owner: "Beneficiary", blob_code: uuid.UUID, storage_key: str, chunk_size: int = READ_CHUNK_SIZE
+) -> Iterator[bytes]:
+    """Yield the decrypted content; raises BlobIntegrityError on any tampering."""
+    try:
+        with open_plaintext(owner, blob_code, storage_key) as stream:
+            while True:
+                chunk = stream.read(chunk_size)
+                if not chunk:
+                    return
+                yield chunk
+    except tink.TinkError as error:
+        logger.error("blob %s failed authentication: %s", blob_code, error)
+        raise BlobIntegrityError(str(blob_code)) from error

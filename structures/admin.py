@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import Affiliation, Membership, Structure
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Structure)
+class StructureAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "subscription_status", "created_at")
+    list_filter = ("kind", "subscription_status")
+    search_fields = ("name", "siret")
+    inlines = [MembershipInline]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    list_display = ("beneficiary", "structure", "state", "consented_at")
+    list_filter = ("state",)
+    raw_id_fields = ("beneficiary", "structure", "created_by")

@@ -1,0 +1,84 @@
+"""Demo data for `make run`: one structure, its admin and a professional, two beneficiaries."""
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Beneficiary, User
+from structures.models import Affiliation, Membership, Structure
+from vault import services
+from vault.models import Visibility
+from vault.specimens import card_image, text_pdf
+
+DEMO_PASSWORD = "demo-coffre-2026"  # fictional demo accounts only; printed on purpose
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if User.objects.filter(username="demo.admin").exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            with transaction.atomic():
+                self._load()
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        for username, what in [
+            ("demo.admin", "structure admin, Relais Démo"),
+            ("demo.pro", "social worker, Relais Démo"),
+            ("camille.exemple", "beneficiary with papers, one shared"),
+            ("sam.fictif", "beneficiary, nothing shared yet"),
+            ("demo.staff", "platform staff (/admin/)"),
+        ]:
+            self.stdout.write(f"  {username:<18} {what}")
+
+    def _user(self, username: str, kind: str, first: str, last: str, **extra: Any) -> User:
+        return User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, kind=kind, first_name=first,
+            last_name=last, **extra,
+        )
+
+    def _load(self) -> None:
+        structure = Structure.objects.create(
+            name="Relais Démo", kind=Structure.Kind.DAY_CENTRE, phone="01 00 00 00 00",
+            address="1 rue de l'Exemple, 75000 Paris",
+        )
+        admin = self._user("demo.admin", User.Kind.PROFESSIONAL, "Alex", "Administrateur")
+        pro = self._user("demo.pro", User.Kind.PROFESSIONAL, "Dominique", "Travailleur")
+        Membership.objects.create(user=admin, structure=structure, role=Membership.Role.ADMIN)
+        Membership.objects.create(user=pro, structure=structure)
+        self._user(
+            "demo.staff", User.Kind.STAFF, "Équipe", "Plateforme", is_staff=True, is_superuser=True
+        )
+        camille = self._beneficiary("camille.exemple", "Camille", "Exemple", structure, admin)
+        sam = self._beneficiary("sam.fictif", "Sam", "Fictif", structure, admin)
+        identity = card_image(["CARTE D'IDENTITÉ (FICTIVE)", "Nom : EXEMPLE", "Prénom : Camille"])
+        services.add_document(
+            camille, camille.user, "carte.png", [identity], title="Carte d'identité (specimen)",
+            visibility=Visibility.SHARED,
+        )
+        services.add_document(
+            camille, camille.user, "attestation.pdf",
+            [text_pdf(["ATTESTATION (SPECIMEN)", "Camille Exemple", "Document fictif de démo."])],
+            title="Attestation de domiciliation (specimen)", visibility=Visibility.PRIVATE,
+        )
+        services.add_document(
+            sam, sam.user, "vitale.png", [card_image(["CARTE VITALE (FICTIVE)", "Sam Fictif"])],
+            title="Carte Vitale (specimen)", visibility=Visibility.PRIVATE,
+        )
+
+    def _beneficiary(
+        self, username: str, first: str, last: str, structure: Structure, by: User
+    ) -> Beneficiary:
+        from django.utils import timezone
+
+        user = self._user(username, User.Kind.BENEFICIARY, first, last)
+        beneficiary = Beneficiary.objects.create(
+            user=user, first_name=first, last_name=last, birth_date=datetime.date(1990, 1, 1)
+        )
+        Affiliation.objects.create(
+            beneficiary=beneficiary, structure=structure, created_by=by, consented_at=timezone.now()
+        )
+        return beneficiary

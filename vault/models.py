@@ -1,0 +1,148 @@
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Beneficiary, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+Visibility = Beneficiary.Visibility
+
+
+class VaultItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def visible_to(self, user: "User | AnonymousUser") -> "VaultItemQuerySet":
+        """The one way to list vault items for a user (see vault.policy)."""
+        from . import policy
+
+        return policy.visible_items(self, user)
+
+
+class VaultItem(models.Model):
+    """What every vault item shares: one owner, a visibility, who created it.
+
+    Folders, documents — and later contacts, events, notes — inherit this, so the access policy
+    applies to all of them without change.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="%(class)ss")
+    visibility = models.CharField(
+        _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VaultItemQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == Visibility.SHARED
+
+    @property
+    def journal_label(self) -> str:
+        return str(self)
+
+
+class Folder(VaultItem):
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("folder")
+        verbose_name_plural = _("folders")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlobQuerySet(models.QuerySet["Blob"]):
+    def total_size(self) -> int:
+        return int(self.aggregate(total=Sum("size"))["total"] or 0)
+
+
+class Blob(models.Model):
+    """Encrypted content in the blob storage (see crypto.blobs); metadata only here."""
+
+    code = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="blobs")
+    storage_key = models.CharField(max_length=100, unique=True)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    media_type = models.CharField(max_length=100)
+    depositor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("blob")
+        verbose_name_plural = _("blobs")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.size} B)"
+
+
+class Document(VaultItem):
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Problem")
+
+    class Type(models.TextChoices):
+        IDENTITY_CARD = "identity_card", _("Identity card")
+        PASSPORT = "passport", _("Passport")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        RECEIPT = "receipt", _("Application receipt (récépissé)")
+        HEALTH_CARD = "health_card", _("Carte Vitale")
+        CSS = "css", _("Health cover certificate (CSS)")
+        DOMICILIATION = "domiciliation", _("Postal address certificate (domiciliation)")
+        TAX_NOTICE = "tax_notice", _("Tax notice")
+        PAYSLIP = "payslip", _("Payslip")
+        BANK_DETAILS = "bank_details", _("Bank details (RIB)")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        FAMILY_RECORD = "family_record", _("Family record book")
+        PROOF_OF_ADDRESS = "proof_of_address", _("Proof of address")
+        CAF = "caf", _("CAF certificate")
+        FRANCE_TRAVAIL = "france_travail", _("France Travail")
+        DIPLOMA = "diploma", _("Diploma")
+        CV = "cv", _("CV")
+        MEDICAL_CERTIFICATE = "medical_certificate", _("Medical certificate")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("name"), max_length=200)
+    doc_type = models.CharField(
+        _("kind of paper"), max_length=30, choices=Type.choices, default=Type.OTHER
+    )
+    folder = models.ForeignKey(
+        Folder, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    original = models.OneToOneField(Blob, on_delete=models.PROTECT, related_name="document")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROCESSING)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "visibility"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_image(self) -> bool:
+        return self.original.media_type.startswith("image/")

@@ -1,0 +1,174 @@
+"""The one access policy (DESIGN.md §5). Every read or write of vault data goes through here.
+
+- A beneficiary reads and writes everything they own.
+- A professional reads the *shared* items of a beneficiary who has an *active* affiliation with a
+  structure where the professional has an *active* membership; they write (edit, delete) only what
+  they created, and create items on the person's behalf. They never change sharing.
+- Staff and everyone else: no vault content at all.
+
+Views get objects through ``get_for`` (outsiders: 404; read-only actors: 403) and never filter by
+hand. Deny by default: any case not listed below is refused.
+"""
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.http import Http404
+
+from accounts.models import Beneficiary, User
+from structures.models import Affiliation, Membership, Structure
+
+AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=Model)
+
+
+class Action(StrEnum):
+    LIST = "list"
+    VIEW = "view"
+    DOWNLOAD = "download"
+    EDIT = "edit"
+    DELETE = "delete"
+    SHARE = "share"
+    CREATE = "create"  # on a Beneficiary: add an item to their vault
+    MANAGE_TEAM = "manage_team"  # on a Structure
+    WORK_IN = "work_in"  # on a Structure: see its people, create accounts
+
+
+READ_ACTIONS = {Action.LIST, Action.VIEW, Action.DOWNLOAD}
+
+
+def _is_professional(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.kind == User.Kind.PROFESSIONAL)
+
+
+def _is_beneficiary(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.kind == User.Kind.BENEFICIARY)
+
+
+def structures_of(user: AnyUser) -> QuerySet[Structure]:
+    """Structures where the user is an active member."""
+    if not _is_professional(user):
+        return Structure.objects.none()
+    return Structure.objects.filter(
+        Exists(Membership.objects.active().filter(structure=OuterRef("pk"), user=user))
+    )
+
+
+def _active_affiliations_for(user: AnyUser) -> QuerySet[Affiliation]:
+    return Affiliation.objects.active().filter(structure__in=structures_of(user))
+
+
+def beneficiaries_visible_to(user: AnyUser) -> QuerySet[Beneficiary]:
+    if _is_beneficiary(user):
+        return Beneficiary.objects.filter(user=user)
+    if _is_professional(user):
+        return Beneficiary.objects.filter(
+            Exists(_active_affiliations_for(user).filter(beneficiary=OuterRef("pk")))
+        )
+    return Beneficiary.objects.none()
+
+
+def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> QuerySet[Beneficiary]:
+    if not can(user, Action.WORK_IN, structure):
+        return Beneficiary.objects.none()
+    return Beneficiary.objects.filter(
+        Exists(Affiliation.objects.active().filter(beneficiary=OuterRef("pk"), structure=structure))
+    )
+
+
+def visible_items(queryset: QuerySet[M], user: AnyUser) -> QuerySet[M]:
+    if _is_beneficiary(user):
+        return queryset.filter(owner__user=user)
+    if _is_professional(user):
+        return queryset.filter(
+            visibility=Beneficiary.Visibility.SHARED,
+            owner__in=beneficiaries_visible_to(user),
+        )
+    return queryset.none()
+
+
+def acting_structure(user: AnyUser, beneficiary: Beneficiary) -> Structure | None:
+    """The structure through which a professional reaches a beneficiary (for the journal)."""
+    return (
+        structures_of(user)
+        .filter(Exists(Affiliation.objects.active().filter(structure=OuterRef("pk"), beneficiary=beneficiary)))
+        .order_by("name")
+        .first()
+    )
+
+
+def can(user: AnyUser, action: Action, obj: Any) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if isinstance(obj, Structure):
+        return _can_on_structure(user, action, obj)
+    if isinstance(obj, Beneficiary):
+        return _can_on_beneficiary(user, action, obj)
+    return _can_on_item(user, action, obj)
+
+
+def _can_on_structure(user: AnyUser, action: Action, structure: Structure) -> bool:
+    if not _is_professional(user):
+        return False
+    memberships = Membership.objects.active().filter(user=user, structure=structure)
+    if action == Action.WORK_IN:
+        return memberships.exists()
+    if action == Action.MANAGE_TEAM:
+        return memberships.filter(role=Membership.Role.ADMIN).exists()
+    return False
+
+
+def _can_on_beneficiary(user: AnyUser, action: Action, beneficiary: Beneficiary) -> bool:
+    if action not in (Action.LIST, Action.CREATE):
+        return False
+    return beneficiaries_visible_to(user).filter(pk=beneficiary.pk).exists()
+
+
+def _can_on_item(user: AnyUser, action: Action, item: Any) -> bool:
+    if _is_beneficiary(user):
+        return bool(item.owner.user_id == user.pk)
+    if not _is_professional(user):
+        return False
+    if not item.is_shared:
+        return False
+    if not beneficiaries_visible_to(user).filter(pk=item.owner_id).exists():
+        return False
+    if action in READ_ACTIONS:
+        return True
+    if action in (Action.EDIT, Action.DELETE):
+        return bool(item.created_by_id == user.pk)
+    return False
+
+
+def get_for(user: AnyUser, queryset: QuerySet[M], action: Action, **lookup: Any) -> M:
+    """Fetch one vault item for ``action``: 404 if the user may not see it, 403 if read-only."""
+    try:
+        item = visible_items(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    if not can(user, action, item):
+        raise PermissionDenied
+    return item
+
+
+def get_beneficiary_for(user: AnyUser, action: Action, code: Any) -> Beneficiary:
+    try:
+        beneficiary = beneficiaries_visible_to(user).get(code=code)
+    except Beneficiary.DoesNotExist:
+        raise Http404 from None
+    if not can(user, action, beneficiary):
+        raise PermissionDenied
+    return beneficiary
+
+
+def get_structure_for(user: AnyUser, action: Action, code: Any) -> Structure:
+    try:
+        structure = structures_of(user).get(code=code)
+    except Structure.DoesNotExist:
+        raise Http404 from None
+    if not can(user, action, structure):
+        raise PermissionDenied
+    return structure

@@ -1,0 +1,179 @@
+"""Workflows that span several models: turning uploads into documents, sharing, deleting."""
+
+import logging
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from django.db import transaction
+
+from accounts.models import Beneficiary, User
+from crypto.blobs import EncryptingWriter, blob_storage
+from journal.models import JournalEntry, record
+from structures.models import Structure
+
+from .filetypes import detect_media_type
+from .models import Blob, Document, Folder, Visibility
+from .uploads import EncryptedUpload, EncryptingUploadHandler
+
+logger = logging.getLogger(__name__)
+
+
+def default_title(file_name: str) -> str:
+    stem = PurePath(file_name).stem.replace("_", " ").strip()
+    return stem[:200] or "Document"
+
+
+def storage_used(beneficiary: Beneficiary) -> int:
+    return Blob.objects.filter(owner=beneficiary).total_size()
+
+
+def create_documents(
+    *,
+    owner: Beneficiary,
+    actor: User,
+    handler: EncryptingUploadHandler,
+    uploads: list[EncryptedUpload],
+    folder: Folder | None,
+    visibility: str,
+    structure: Structure | None = None,
+) -> list[Document]:
+    """One Document per stored upload; the handler removes the blobs of any that fails."""
+    documents = []
+    for upload in uploads:
+        document = _create_document(
+            owner, actor, upload.writer, upload.name or "", upload.media_type, folder, visibility,
+            structure,
+        )
+        handler.claim(upload)
+        documents.append(document)
+    return documents
+
+
+def add_document(
+    owner: Beneficiary,
+    actor: User,
+    name: str,
+    chunks: Iterable[bytes],
+    *,
+    title: str = "",
+    folder: Folder | None = None,
+    visibility: str | None = None,
+    structure: Structure | None = None,
+) -> Document:
+    """Store a file given as chunks (demo data, imports); same checks and path as an upload."""
+    with EncryptingWriter(owner) as writer:
+        for chunk in chunks:
+            writer.write(chunk)
+        media_type = detect_media_type(bytes(writer.head))
+        if media_type is None or writer.size == 0:
+            raise ValueError(f"{name}: not an accepted file type")
+    try:
+        return _create_document(
+            owner, actor, writer, name, media_type, folder,
+            visibility or owner.default_visibility, structure, title=title,
+        )
+    except Exception:
+        writer.abort()
+        raise
+
+
+def _create_document(
+    owner: Beneficiary,
+    actor: User,
+    writer: EncryptingWriter,
+    name: str,
+    media_type: str,
+    folder: Folder | None,
+    visibility: str,
+    structure: Structure | None,
+    title: str = "",
+) -> Document:
+    from .tasks import process_document
+
+    with transaction.atomic():
+        blob = Blob.objects.create(
+            code=writer.code,
+            owner=owner,
+            storage_key=writer.storage_key,
+            size=writer.size,
+            sha256=writer.sha256,
+            media_type=media_type,
+            depositor=actor,
+        )
+        document = Document.objects.create(
+            owner=owner,
+            title=title or default_title(name),
+            folder=folder,
+            original=blob,
+            visibility=visibility,
+            created_by=actor,
+        )
+        record(owner, actor, JournalEntry.Action.DOCUMENT_UPLOADED, document, structure)
+        transaction.on_commit(lambda: process_document.enqueue(document.pk))
+    return document
+
+
+def set_visibility(document: Document | Folder, actor: User, visibility: str) -> None:
+    if document.visibility == visibility:
+        return
+    with transaction.atomic():
+        document.visibility = visibility
+        document.save(update_fields=["visibility", "updated_at"])
+        action = (
+            JournalEntry.Action.SHARED
+            if visibility == Visibility.SHARED
+            else JournalEntry.Action.UNSHARED
+        )
+        record(document.owner, actor, action, document)
+
+
+def rename_document(
+    document: Document, actor: User, title: str, structure: Structure | None = None
+) -> None:
+    old_title = document.title
+    if old_title == title:
+        return
+    with transaction.atomic():
+        document.title = title
+        document.save(update_fields=["title", "updated_at"])
+        record(
+            document.owner, actor, JournalEntry.Action.DOCUMENT_RENAMED, document, structure,
+            old_title=old_title,
+        )
+
+
+def move_document(document: Document, actor: User, folder: Folder | None) -> None:
+    with transaction.atomic():
+        document.folder = folder
+        document.save(update_fields=["folder", "updated_at"])
+        record(
+            document.owner, actor, JournalEntry.Action.DOCUMENT_MOVED, document,
+            folder=folder.name if folder else "",
+        )
+
+
+def delete_document(document: Document, actor: User, structure: Structure | None = None) -> None:
+    """Delete the rows, then the encrypted blob (a blob without a row is an orphan, never data)."""
+    blob = document.original
+    with transaction.atomic():
+        record(document.owner, actor, JournalEntry.Action.DOCUMENT_DELETED, document, structure)
+        document.delete()
+        blob.delete()
+        transaction.on_commit(lambda: blob_storage().delete(blob.storage_key))
+
+
+def create_folder(owner: Beneficiary, actor: User, name: str) -> Folder:
+    with transaction.atomic():
+        folder = Folder.objects.create(
+            owner=owner, name=name, created_by=actor, visibility=owner.default_visibility
+        )
+        record(owner, actor, JournalEntry.Action.FOLDER_CREATED, folder)
+    return folder
+
+
+def delete_folder(folder: Folder, actor: User) -> None:
+    """Papers of a deleted folder go back to the top level: deleting a folder loses no paper."""
+    with transaction.atomic():
+        Document.objects.filter(folder__in=[folder, *folder.children.all()]).update(folder=None)
+        record(folder.owner, actor, JournalEntry.Action.FOLDER_DELETED, folder)
+        folder.delete()

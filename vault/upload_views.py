@@ -1,0 +1,134 @@
+"""Upload endpoints: the owner's and a professional's on the person's behalf.
+
+The encrypting upload handler must be installed before the body is read, so these views are
+CSRF-exempt on the outside and CSRF-protected inside; whatever the inside does not turn into a
+document (CSRF failure, bad folder, error) is removed from storage on the way out.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from accounts.models import Beneficiary
+from structures.models import Structure
+
+from . import policy
+from .forms import UploadOptionsForm
+from .models import Folder, Visibility
+from .policy import Action
+from .services import create_documents, storage_used
+from .uploads import EncryptingUploadHandler, UploadLimits
+
+
+def _limits_for(owner: Beneficiary) -> UploadLimits:
+    return UploadLimits(
+        max_bytes=settings.COFFRE_MAX_UPLOAD_BYTES,
+        quota_remaining=max(0, owner.quota - storage_used(owner)),
+        max_pixels=settings.COFFRE_MAX_IMAGE_PIXELS,
+    )
+
+
+def _finish(request: HttpRequest, url: str) -> HttpResponse:
+    # The upload script follows X-Redirect itself so that messages are shown on the next page.
+    if request.headers.get("X-Coffre-Upload"):
+        return HttpResponse(status=204, headers={"X-Redirect": url})
+    return redirect(url)
+
+
+def receive_uploads(
+    request: HttpRequest,
+    owner: Beneficiary,
+    default_visibility: str,
+    next_url: str,
+    structure: Structure | None = None,
+) -> HttpResponse:
+    handler = EncryptingUploadHandler(request, owner, _limits_for(owner))
+    request.upload_handlers = [handler]
+    try:
+        return _store(request, owner, handler, default_visibility, next_url, structure)
+    finally:
+        handler.discard_unclaimed()
+
+
+@csrf_protect
+def _store(
+    request: HttpRequest,
+    owner: Beneficiary,
+    handler: EncryptingUploadHandler,
+    default_visibility: str,
+    next_url: str,
+    structure: Structure | None,
+) -> HttpResponse:
+    uploads = request.FILES.getlist("files")
+    options = UploadOptionsForm(request.POST)
+    folder = None
+    visibility = default_visibility
+    if options.is_valid():
+        if options.cleaned_data["folder"]:
+            folder = Folder.objects.visible_to(request.user).filter(
+                owner=owner, code=options.cleaned_data["folder"]
+            ).first()
+        # Only the owner chooses privacy at upload; a professional's uploads are shared.
+        if request.user == owner.user and options.cleaned_data["visibility"]:
+            visibility = options.cleaned_data["visibility"]
+    for rejection in handler.rejections:
+        messages.error(request, rejection.message)
+    if not uploads and not handler.rejections:
+        messages.error(request, _("No file was received. Choose a file or take a photo, then send."))
+        return _finish(request, next_url)
+    documents = create_documents(
+        owner=owner,
+        actor=request.user,  # type: ignore[arg-type]
+        handler=handler,
+        uploads=uploads,  # type: ignore[arg-type]
+        folder=folder,
+        visibility=visibility,
+        structure=structure,
+    )
+    if documents:
+        messages.success(
+            request,
+            ngettext("%(count)d paper added.", "%(count)d papers added.", len(documents))
+            % {"count": len(documents)},
+        )
+    return _finish(request, next_url)
+
+
+@csrf_exempt
+@require_POST
+@login_required
+def my_upload(request: HttpRequest) -> HttpResponse:
+    beneficiary = policy.get_beneficiary_for(
+        request.user, Action.CREATE, getattr(_own_beneficiary(request), "code", None)
+    )
+    return receive_uploads(
+        request, beneficiary, beneficiary.default_visibility, reverse("vault:home")
+    )
+
+
+@csrf_exempt
+@require_POST
+@login_required
+def upload_on_behalf(request: HttpRequest, code: str) -> HttpResponse:
+    beneficiary = policy.get_beneficiary_for(request.user, Action.CREATE, code)
+    if request.user == beneficiary.user:
+        return my_upload(request)
+    structure = policy.acting_structure(request.user, beneficiary)
+    return receive_uploads(
+        request,
+        beneficiary,
+        Visibility.SHARED,
+        reverse("structures:beneficiary", args=[beneficiary.code]),
+        structure,
+    )
+
+
+def _own_beneficiary(request: HttpRequest) -> Beneficiary | None:
+    return Beneficiary.objects.filter(user_id=request.user.pk).first()

@@ -1,0 +1,240 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Beneficiary, User
+from journal.models import JournalEntry, record
+
+from . import policy, services
+from .forms import FolderForm, MoveForm, RenameForm, VisibilityForm
+from .models import Document, Folder
+from .policy import Action
+from .serving import blob_response
+
+DOCUMENTS_PER_PAGE = 30
+
+
+def _me(request: HttpRequest) -> Beneficiary:
+    """The signed-in beneficiary; other kinds of user have no vault of their own."""
+    beneficiary = policy.beneficiaries_visible_to(request.user).filter(user_id=request.user.pk)
+    found = beneficiary.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _back(request: HttpRequest, document: Document) -> str:
+    if request.user.pk == document.owner.user_id:
+        return reverse("vault:home")
+    return reverse("structures:beneficiary", args=[document.owner.code])
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_beneficiary:
+        return redirect("structures:home" if user.is_professional else "admin:index")
+    me = _me(request)
+    documents = (
+        Document.objects.visible_to(user).filter(owner=me).select_related("original", "folder")
+    )
+    folders = Folder.objects.visible_to(user).filter(owner=me, parent=None)
+    used = services.storage_used(me)
+    return render(
+        request,
+        "vault/home.html",
+        {
+            "me": me,
+            "groups": group_by_folder(folders, documents),
+            "folders": folders,
+            "used": used,
+            "quota": me.quota,
+            "used_percent": min(100, round(100 * used / me.quota)) if me.quota else 100,
+        },
+    )
+
+
+def group_by_folder(folders: object, documents: object) -> list[dict[str, object]]:
+    """[{folder, documents}] with unfiled papers first; two queries whatever the count."""
+    by_folder: dict[int | None, list[Document]] = {}
+    for document in documents:  # type: ignore[attr-defined]
+        by_folder.setdefault(document.folder_id, []).append(document)
+    groups: list[dict[str, object]] = [{"folder": None, "documents": by_folder.pop(None, [])}]
+    for folder in folders:  # type: ignore[attr-defined]
+        groups.append({"folder": folder, "documents": by_folder.pop(folder.pk, [])})
+    # Papers in folders the viewer cannot see (a professional, a private folder) stay visible.
+    for leftover in by_folder.values():
+        groups[0]["documents"].extend(leftover)  # type: ignore[attr-defined]
+    return groups
+
+
+@require_GET
+@login_required
+def document_detail(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(
+        request.user,
+        Document.objects.select_related("original", "folder", "owner", "created_by"),
+        Action.VIEW,
+        code=code,
+    )
+    structure = None
+    if request.user.pk != document.owner.user_id:
+        structure = policy.acting_structure(request.user, document.owner)
+        record(document.owner, request.user, JournalEntry.Action.DOCUMENT_VIEWED, document, structure)  # type: ignore[arg-type]
+    is_owner = request.user.pk == document.owner.user_id
+    return render(
+        request,
+        "vault/document.html",
+        {
+            "document": document,
+            "is_owner": is_owner,
+            "can_edit": policy.can(request.user, Action.EDIT, document),
+            "can_delete": policy.can(request.user, Action.DELETE, document),
+            "folders": Folder.objects.visible_to(request.user).filter(owner=document.owner)
+            if is_owner
+            else [],
+            "back_url": _back(request, document),
+        },
+    )
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(
+        request.user,
+        Document.objects.select_related("original__owner", "owner"),
+        Action.DOWNLOAD,
+        code=code,
+    )
+    if request.user.pk != document.owner.user_id:
+        structure = policy.acting_structure(request.user, document.owner)
+        record(document.owner, request.user, JournalEntry.Action.DOCUMENT_DOWNLOADED, document, structure)  # type: ignore[arg-type]
+    return blob_response(document.original, document.title, inline=bool(request.GET.get("inline")))
+
+
+@require_POST
+@login_required
+def document_rename(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(request.user, Document.objects.all(), Action.EDIT, code=code)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        structure = None
+        if request.user.pk != document.owner.user_id:
+            structure = policy.acting_structure(request.user, document.owner)
+        services.rename_document(document, request.user, form.cleaned_data["title"], structure)  # type: ignore[arg-type]
+        messages.success(request, _("Name changed."))
+    else:
+        messages.error(request, _("Give the paper a name (200 characters at most)."))
+    return redirect("vault:document", code=document.code)
+
+
+@require_POST
+@login_required
+def document_move(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(request.user, Document.objects.all(), Action.SHARE, code=code)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a folder."))
+        return redirect("vault:document", code=document.code)
+    folder = None
+    if form.cleaned_data["folder"]:
+        folder = policy.get_for(
+            request.user, Folder.objects.filter(owner=document.owner), Action.EDIT,
+            code=form.cleaned_data["folder"],
+        )
+    services.move_document(document, request.user, folder)  # type: ignore[arg-type]
+    messages.success(request, _("Paper moved."))
+    return redirect("vault:document", code=document.code)
+
+
+@require_POST
+@login_required
+def document_visibility(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(
+        request.user, Document.objects.select_related("original"), Action.SHARE, code=code
+    )
+    form = VisibilityForm(request.POST)
+    if form.is_valid():
+        services.set_visibility(document, request.user, form.cleaned_data["visibility"])  # type: ignore[arg-type]
+        if document.is_shared:
+            messages.success(request, _("Your social workers can now see this paper."))
+        else:
+            messages.success(request, _("Only you can see this paper now."))
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "vault/home.html#document-card", {"document": document})
+    if request.POST.get("next") == "home":
+        return redirect("vault:home")
+    return redirect("vault:document", code=document.code)
+
+
+@login_required
+def document_delete(request: HttpRequest, code: str) -> HttpResponse:
+    document = policy.get_for(
+        request.user, Document.objects.select_related("original", "owner"), Action.DELETE, code=code
+    )
+    if request.method == "POST":
+        back = _back(request, document)
+        structure = None
+        if request.user.pk != document.owner.user_id:
+            structure = policy.acting_structure(request.user, document.owner)
+        services.delete_document(document, request.user, structure)  # type: ignore[arg-type]
+        messages.success(request, _("The paper was deleted for good."))
+        return redirect(back)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    return render(request, "vault/document_delete.html", {"document": document})
+
+
+@require_POST
+@login_required
+def folder_create(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    form = FolderForm(request.POST)
+    if form.is_valid():
+        services.create_folder(me, request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        messages.success(request, _("Folder created."))
+    else:
+        messages.error(request, _("Give the folder a name (100 characters at most)."))
+    return redirect("vault:home")
+
+
+@require_POST
+@login_required
+def folder_visibility(request: HttpRequest, code: str) -> HttpResponse:
+    folder = policy.get_for(request.user, Folder.objects.all(), Action.SHARE, code=code)
+    form = VisibilityForm(request.POST)
+    if form.is_valid():
+        services.set_visibility(folder, request.user, form.cleaned_data["visibility"])  # type: ignore[arg-type]
+    return redirect("vault:home")
+
+
+@require_POST
+@login_required
+def folder_delete(request: HttpRequest, code: str) -> HttpResponse:
+    folder = policy.get_for(request.user, Folder.objects.all(), Action.DELETE, code=code)
+    services.delete_folder(folder, request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Folder deleted. Its papers are back at the top of your list."))
+    return redirect("vault:home")
+
+
+@require_GET
+@login_required
+def journal(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    entries = JournalEntry.objects.for_beneficiary(me)
+    if request.GET.get("all") != "1":
+        entries = entries.filter(actor_kind=User.Kind.PROFESSIONAL)
+    page = Paginator(entries, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vault/journal.html",
+        {"page": page, "show_all": request.GET.get("all") == "1"},
+    )
+
