@@ -25,4 +25,13 @@ class BeneficiaryAdmin(admin.ModelAdmin):
     list_display = ("last_name", "first_name", "birth_date", "created_at")
     search_fields = ("last_name", "first_name", "user__username")
     readonly_fields = ("code", "user", "created_at")
-    fields = ("code", "user", "first_name", "last_name", "birth_date", "phone", "quota_bytes", "created_at")
+    fields = (
+        "code",
+        "user",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "phone",
+        "quota_bytes",
+        "created_at",
+    )

@@ -37,9 +37,7 @@ def _master_keyset_json() -> str:
             logger.warning("No COFFRE_MASTER_KEY set: generating a local master key in %s", path)
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = tink.new_keyset_handle(aead.aead_key_templates.AES256_GCM)
-            serialized = tink.json_proto_keyset_format.serialize(
-                handle, secret_key_access.TOKEN
-            )
+            serialized = tink.json_proto_keyset_format.serialize(handle, secret_key_access.TOKEN)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
                 out.write(serialized)
@@ -73,7 +71,9 @@ def new_wrapped_keyset(beneficiary_code: Any) -> str:
 
 
 @lru_cache(maxsize=256)
-def _streaming_primitive(wrapped_keyset: str, beneficiary_code: str) -> streaming_aead.StreamingAead:
+def _streaming_primitive(
+    wrapped_keyset: str, beneficiary_code: str
+) -> streaming_aead.StreamingAead:
     handle = tink.json_proto_keyset_format.parse_encrypted(
         wrapped_keyset, master_aead(), _keyset_associated_data(beneficiary_code)
     )

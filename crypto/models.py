@@ -10,9 +10,7 @@ class BeneficiaryKeyset(models.Model):
     Destroying this row makes every blob of the person unreadable (crypto-shredding).
     """
 
-    beneficiary = models.OneToOneField(
-        Beneficiary, on_delete=models.CASCADE, related_name="keyset"
-    )
+    beneficiary = models.OneToOneField(Beneficiary, on_delete=models.CASCADE, related_name="keyset")
     wrapped_keyset = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,9 @@ class BeneficiaryCreateForm(forms.Form):
         validators=[phone_validator],
         help_text=_("International form, e.g. +33612345678."),
     )
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("preferred_language").choices)  # type: ignore[arg-type]
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=[(code, name) for code, name in settings.LANGUAGES]
+    )
     password = forms.CharField(
         label=_("Password chosen by the person"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -73,7 +76,9 @@ class MemberAddForm(forms.Form):
         username = data.get("username")
         existing = User.objects.filter(username=username).first() if username else None
         if existing is not None and existing.kind != User.Kind.PROFESSIONAL:
-            raise forms.ValidationError(_("This username belongs to an account that is not a professional one."))
+            raise forms.ValidationError(
+                _("This username belongs to an account that is not a professional one.")
+            )
         if existing is None and username:
             if not data.get("password"):
                 self.add_error("password", _("Choose a temporary password for the new account."))

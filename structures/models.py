@@ -67,7 +67,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "structure"], name="one_membership_per_structure")
+            models.UniqueConstraint(
+                fields=["user", "structure"], name="one_membership_per_structure"
+            )
         ]
 
     def __str__(self) -> str:
@@ -98,9 +100,7 @@ class Affiliation(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.CASCADE, related_name="affiliations"
     )
-    structure = models.ForeignKey(
-        Structure, on_delete=models.PROTECT, related_name="affiliations"
-    )
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="affiliations")
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="affiliations_created"

@@ -10,7 +10,9 @@ from journal.models import JournalEntry, record
 from .models import Affiliation, Membership, Structure
 
 
-def create_beneficiary(structure: Structure, professional: User, data: dict[str, Any]) -> Beneficiary:
+def create_beneficiary(
+    structure: Structure, professional: User, data: dict[str, Any]
+) -> Beneficiary:
     """Account + profile + affiliation to the structure, with the consent time, in one go."""
     for _attempt in range(20):
         username = username_candidate(data["first_name"], data["last_name"])
@@ -46,7 +48,9 @@ def create_beneficiary(structure: Structure, professional: User, data: dict[str,
             consented_at=timezone.now(),
         )
         record(beneficiary, professional, JournalEntry.Action.ACCOUNT_CREATED, structure=structure)
-        record(beneficiary, professional, JournalEntry.Action.AFFILIATION_CREATED, structure=structure)
+        record(
+            beneficiary, professional, JournalEntry.Action.AFFILIATION_CREATED, structure=structure
+        )
     return beneficiary
 
 

@@ -1,5 +1,5 @@
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Sum
@@ -14,7 +14,7 @@ Visibility = Beneficiary.Visibility
 
 
 class VaultItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def visible_to(self, user: "User | AnonymousUser") -> "VaultItemQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "models.QuerySet[Any]":
         """The one way to list vault items for a user (see vault.policy)."""
         from . import policy
 

@@ -14,11 +14,11 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
-from accounts.models import Beneficiary, User
+from accounts.models import Beneficiary, BeneficiaryQuerySet, User
 from structures.models import Affiliation, Membership, Structure
 
 AnyUser = User | AnonymousUser
@@ -40,20 +40,27 @@ class Action(StrEnum):
 READ_ACTIONS = {Action.LIST, Action.VIEW, Action.DOWNLOAD}
 
 
+def _as_kind(user: AnyUser, kind: str) -> User | None:
+    if isinstance(user, User) and user.is_active and user.kind == kind:
+        return user
+    return None
+
+
 def _is_professional(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.kind == User.Kind.PROFESSIONAL)
+    return _as_kind(user, User.Kind.PROFESSIONAL) is not None
 
 
 def _is_beneficiary(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.kind == User.Kind.BENEFICIARY)
+    return _as_kind(user, User.Kind.BENEFICIARY) is not None
 
 
 def structures_of(user: AnyUser) -> QuerySet[Structure]:
     """Structures where the user is an active member."""
-    if not _is_professional(user):
+    professional = _as_kind(user, User.Kind.PROFESSIONAL)
+    if professional is None:
         return Structure.objects.none()
     return Structure.objects.filter(
-        Exists(Membership.objects.active().filter(structure=OuterRef("pk"), user=user))
+        Exists(Membership.objects.active().filter(structure=OuterRef("pk"), user=professional))
     )
 
 
@@ -61,9 +68,10 @@ def _active_affiliations_for(user: AnyUser) -> QuerySet[Affiliation]:
     return Affiliation.objects.active().filter(structure__in=structures_of(user))
 
 
-def beneficiaries_visible_to(user: AnyUser) -> QuerySet[Beneficiary]:
-    if _is_beneficiary(user):
-        return Beneficiary.objects.filter(user=user)
+def beneficiaries_visible_to(user: AnyUser) -> BeneficiaryQuerySet:
+    owner = _as_kind(user, User.Kind.BENEFICIARY)
+    if owner is not None:
+        return Beneficiary.objects.filter(user=owner)
     if _is_professional(user):
         return Beneficiary.objects.filter(
             Exists(_active_affiliations_for(user).filter(beneficiary=OuterRef("pk")))
@@ -71,7 +79,7 @@ def beneficiaries_visible_to(user: AnyUser) -> QuerySet[Beneficiary]:
     return Beneficiary.objects.none()
 
 
-def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> QuerySet[Beneficiary]:
+def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> BeneficiaryQuerySet:
     if not can(user, Action.WORK_IN, structure):
         return Beneficiary.objects.none()
     return Beneficiary.objects.filter(
@@ -94,7 +102,13 @@ def acting_structure(user: AnyUser, beneficiary: Beneficiary) -> Structure | Non
     """The structure through which a professional reaches a beneficiary (for the journal)."""
     return (
         structures_of(user)
-        .filter(Exists(Affiliation.objects.active().filter(structure=OuterRef("pk"), beneficiary=beneficiary)))
+        .filter(
+            Exists(
+                Affiliation.objects.active().filter(
+                    structure=OuterRef("pk"), beneficiary=beneficiary
+                )
+            )
+        )
         .order_by("name")
         .first()
     )
@@ -111,9 +125,10 @@ def can(user: AnyUser, action: Action, obj: Any) -> bool:
 
 
 def _can_on_structure(user: AnyUser, action: Action, structure: Structure) -> bool:
-    if not _is_professional(user):
+    professional = _as_kind(user, User.Kind.PROFESSIONAL)
+    if professional is None:
         return False
-    memberships = Membership.objects.active().filter(user=user, structure=structure)
+    memberships = Membership.objects.active().filter(user=professional, structure=structure)
     if action == Action.WORK_IN:
         return memberships.exists()
     if action == Action.MANAGE_TEAM:
@@ -147,7 +162,7 @@ def get_for(user: AnyUser, queryset: QuerySet[M], action: Action, **lookup: Any)
     """Fetch one vault item for ``action``: 404 if the user may not see it, 403 if read-only."""
     try:
         item = visible_items(queryset, user).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
     if not can(user, action, item):
         raise PermissionDenied

@@ -41,7 +41,13 @@ def create_documents(
     documents = []
     for upload in uploads:
         document = _create_document(
-            owner, actor, upload.writer, upload.name or "", upload.media_type, folder, visibility,
+            owner,
+            actor,
+            upload.writer,
+            upload.name or "",
+            upload.media_type,
+            folder,
+            visibility,
             structure,
         )
         handler.claim(upload)
@@ -69,8 +75,15 @@ def add_document(
             raise ValueError(f"{name}: not an accepted file type")
     try:
         return _create_document(
-            owner, actor, writer, name, media_type, folder,
-            visibility or owner.default_visibility, structure, title=title,
+            owner,
+            actor,
+            writer,
+            name,
+            media_type,
+            folder,
+            visibility or owner.default_visibility,
+            structure,
+            title=title,
         )
     except Exception:
         writer.abort()
@@ -113,6 +126,21 @@ def _create_document(
     return document
 
 
+def acting_for(actor: User, owner: Beneficiary) -> Structure | None:
+    """The structure a professional acts through for this person; None for the owner."""
+    from . import policy
+
+    if actor.pk == owner.user_id:
+        return None
+    return policy.acting_structure(actor, owner)
+
+
+def record_access(actor: User, document: Document, action: str) -> None:
+    """Journal a professional's look or download; the owner's own reads are not journaled."""
+    if actor.pk != document.owner.user_id:
+        record(document.owner, actor, action, document, acting_for(actor, document.owner))
+
+
 def set_visibility(document: Document | Folder, actor: User, visibility: str) -> None:
     if document.visibility == visibility:
         return
@@ -137,7 +165,11 @@ def rename_document(
         document.title = title
         document.save(update_fields=["title", "updated_at"])
         record(
-            document.owner, actor, JournalEntry.Action.DOCUMENT_RENAMED, document, structure,
+            document.owner,
+            actor,
+            JournalEntry.Action.DOCUMENT_RENAMED,
+            document,
+            structure,
             old_title=old_title,
         )
 
@@ -147,7 +179,10 @@ def move_document(document: Document, actor: User, folder: Folder | None) -> Non
         document.folder = folder
         document.save(update_fields=["folder", "updated_at"])
         record(
-            document.owner, actor, JournalEntry.Action.DOCUMENT_MOVED, document,
+            document.owner,
+            actor,
+            JournalEntry.Action.DOCUMENT_MOVED,
+            document,
             folder=folder.name if folder else "",
         )
 

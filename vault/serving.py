@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -28,7 +29,7 @@ def content_disposition(filename: str, inline: bool) -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponse:
+def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponseBase:
     chunks = iter_plaintext(blob.owner, blob.code, blob.storage_key)
     try:
         # Read the first segment before answering: a damaged blob gets a clear error page

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.models import Beneficiary
+from coffre.http import AuthenticatedHttpRequest as Request
 from structures.models import Structure
 
 from . import policy
@@ -43,7 +44,7 @@ def _finish(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def receive_uploads(
-    request: HttpRequest,
+    request: Request,
     owner: Beneficiary,
     default_visibility: str,
     next_url: str,
@@ -59,7 +60,7 @@ def receive_uploads(
 
 @csrf_protect
 def _store(
-    request: HttpRequest,
+    request: Request,
     owner: Beneficiary,
     handler: EncryptingUploadHandler,
     default_visibility: str,
@@ -72,20 +73,24 @@ def _store(
     visibility = default_visibility
     if options.is_valid():
         if options.cleaned_data["folder"]:
-            folder = Folder.objects.visible_to(request.user).filter(
-                owner=owner, code=options.cleaned_data["folder"]
-            ).first()
+            folder = (
+                Folder.objects.visible_to(request.user)
+                .filter(owner=owner, code=options.cleaned_data["folder"])
+                .first()
+            )
         # Only the owner chooses privacy at upload; a professional's uploads are shared.
         if request.user == owner.user and options.cleaned_data["visibility"]:
             visibility = options.cleaned_data["visibility"]
     for rejection in handler.rejections:
         messages.error(request, rejection.message)
     if not uploads and not handler.rejections:
-        messages.error(request, _("No file was received. Choose a file or take a photo, then send."))
+        messages.error(
+            request, _("No file was received. Choose a file or take a photo, then send.")
+        )
         return _finish(request, next_url)
     documents = create_documents(
         owner=owner,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         handler=handler,
         uploads=uploads,  # type: ignore[arg-type]
         folder=folder,
@@ -104,7 +109,7 @@ def _store(
 @csrf_exempt
 @require_POST
 @login_required
-def my_upload(request: HttpRequest) -> HttpResponse:
+def my_upload(request: Request) -> HttpResponse:
     beneficiary = policy.get_beneficiary_for(
         request.user, Action.CREATE, getattr(_own_beneficiary(request), "code", None)
     )
@@ -116,7 +121,7 @@ def my_upload(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @login_required
-def upload_on_behalf(request: HttpRequest, code: str) -> HttpResponse:
+def upload_on_behalf(request: Request, code: str) -> HttpResponse:
     beneficiary = policy.get_beneficiary_for(request.user, Action.CREATE, code)
     if request.user == beneficiary.user:
         return my_upload(request)
@@ -130,5 +135,5 @@ def upload_on_behalf(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _own_beneficiary(request: HttpRequest) -> Beneficiary | None:
+def _own_beneficiary(request: Request) -> Beneficiary | None:
     return Beneficiary.objects.filter(user_id=request.user.pk).first()

@@ -33,9 +33,6 @@ class EncryptedUpload(UploadedFile):
         self.writer = writer
         self.media_type = media_type
 
-    def open(self, mode: str | None = None) -> Any:
-        raise io.UnsupportedOperation("The plaintext of an encrypted upload is not kept.")
-
 
 @dataclass
 class Rejection:
@@ -127,8 +124,10 @@ class EncryptingUploadHandler(FileUploadHandler):
         self.media_type = detect_media_type(bytes(self.writer.head))
         if self.media_type is None:
             self._reject(
-                _("“%(name)s” is not a kind of file we accept. Send a photo (JPEG, PNG, HEIC, "
-                  "WebP) or a PDF.")
+                _(
+                    "“%(name)s” is not a kind of file we accept. Send a photo (JPEG, PNG, HEIC, "
+                    "WebP) or a PDF."
+                )
                 % {"name": self.display_name}
             )
             raise SkipFile

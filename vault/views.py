@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Beneficiary, User
-from journal.models import JournalEntry, record
+from coffre.http import AuthenticatedHttpRequest as Request
+from journal.models import JournalEntry
 
 from . import policy, services
 from .forms import FolderForm, MoveForm, RenameForm, VisibilityForm
@@ -19,7 +21,7 @@ from .serving import blob_response
 DOCUMENTS_PER_PAGE = 30
 
 
-def _me(request: HttpRequest) -> Beneficiary:
+def _me(request: Request) -> Beneficiary:
     """The signed-in beneficiary; other kinds of user have no vault of their own."""
     beneficiary = policy.beneficiaries_visible_to(request.user).filter(user_id=request.user.pk)
     found = beneficiary.first()
@@ -28,7 +30,7 @@ def _me(request: HttpRequest) -> Beneficiary:
     return found
 
 
-def _back(request: HttpRequest, document: Document) -> str:
+def _back(request: Request, document: Document) -> str:
     if request.user.pk == document.owner.user_id:
         return reverse("vault:home")
     return reverse("structures:beneficiary", args=[document.owner.code])
@@ -36,13 +38,15 @@ def _back(request: HttpRequest, document: Document) -> str:
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: Request) -> HttpResponse:
+    user = request.user
     if not user.is_beneficiary:
         return redirect("structures:home" if user.is_professional else "admin:index")
     me = _me(request)
     documents = (
-        Document.objects.visible_to(user).filter(owner=me).select_related("original", "folder")
+        Document.objects.visible_to(user)
+        .filter(owner=me)
+        .select_related("original", "folder", "owner")
     )
     folders = Folder.objects.visible_to(user).filter(owner=me, parent=None)
     used = services.storage_used(me)
@@ -76,17 +80,14 @@ def group_by_folder(folders: object, documents: object) -> list[dict[str, object
 
 @require_GET
 @login_required
-def document_detail(request: HttpRequest, code: str) -> HttpResponse:
+def document_detail(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
         request.user,
         Document.objects.select_related("original", "folder", "owner", "created_by"),
         Action.VIEW,
         code=code,
     )
-    structure = None
-    if request.user.pk != document.owner.user_id:
-        structure = policy.acting_structure(request.user, document.owner)
-        record(document.owner, request.user, JournalEntry.Action.DOCUMENT_VIEWED, document, structure)  # type: ignore[arg-type]
+    services.record_access(request.user, document, JournalEntry.Action.DOCUMENT_VIEWED)
     is_owner = request.user.pk == document.owner.user_id
     return render(
         request,
@@ -106,29 +107,26 @@ def document_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def document_download(request: HttpRequest, code: str) -> HttpResponse:
+def document_download(request: Request, code: str) -> HttpResponseBase:
     document = policy.get_for(
         request.user,
         Document.objects.select_related("original__owner", "owner"),
         Action.DOWNLOAD,
         code=code,
     )
-    if request.user.pk != document.owner.user_id:
-        structure = policy.acting_structure(request.user, document.owner)
-        record(document.owner, request.user, JournalEntry.Action.DOCUMENT_DOWNLOADED, document, structure)  # type: ignore[arg-type]
-    return blob_response(document.original, document.title, inline=bool(request.GET.get("inline")))
+    services.record_access(request.user, document, JournalEntry.Action.DOCUMENT_DOWNLOADED)
+    inline = bool(request.GET.get("inline"))
+    return blob_response(document.original, document.title, inline=inline)
 
 
 @require_POST
 @login_required
-def document_rename(request: HttpRequest, code: str) -> HttpResponse:
+def document_rename(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(request.user, Document.objects.all(), Action.EDIT, code=code)
     form = RenameForm(request.POST)
     if form.is_valid():
-        structure = None
-        if request.user.pk != document.owner.user_id:
-            structure = policy.acting_structure(request.user, document.owner)
-        services.rename_document(document, request.user, form.cleaned_data["title"], structure)  # type: ignore[arg-type]
+        structure = services.acting_for(request.user, document.owner)
+        services.rename_document(document, request.user, form.cleaned_data["title"], structure)
         messages.success(request, _("Name changed."))
     else:
         messages.error(request, _("Give the paper a name (200 characters at most)."))
@@ -137,7 +135,7 @@ def document_rename(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def document_move(request: HttpRequest, code: str) -> HttpResponse:
+def document_move(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(request.user, Document.objects.all(), Action.SHARE, code=code)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -146,23 +144,25 @@ def document_move(request: HttpRequest, code: str) -> HttpResponse:
     folder = None
     if form.cleaned_data["folder"]:
         folder = policy.get_for(
-            request.user, Folder.objects.filter(owner=document.owner), Action.EDIT,
+            request.user,
+            Folder.objects.filter(owner=document.owner),
+            Action.EDIT,
             code=form.cleaned_data["folder"],
         )
-    services.move_document(document, request.user, folder)  # type: ignore[arg-type]
+    services.move_document(document, request.user, folder)
     messages.success(request, _("Paper moved."))
     return redirect("vault:document", code=document.code)
 
 
 @require_POST
 @login_required
-def document_visibility(request: HttpRequest, code: str) -> HttpResponse:
+def document_visibility(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
         request.user, Document.objects.select_related("original"), Action.SHARE, code=code
     )
     form = VisibilityForm(request.POST)
     if form.is_valid():
-        services.set_visibility(document, request.user, form.cleaned_data["visibility"])  # type: ignore[arg-type]
+        services.set_visibility(document, request.user, form.cleaned_data["visibility"])
         if document.is_shared:
             messages.success(request, _("Your social workers can now see this paper."))
         else:
@@ -175,30 +175,27 @@ def document_visibility(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def document_delete(request: HttpRequest, code: str) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def document_delete(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
         request.user, Document.objects.select_related("original", "owner"), Action.DELETE, code=code
     )
     if request.method == "POST":
         back = _back(request, document)
-        structure = None
-        if request.user.pk != document.owner.user_id:
-            structure = policy.acting_structure(request.user, document.owner)
-        services.delete_document(document, request.user, structure)  # type: ignore[arg-type]
+        structure = services.acting_for(request.user, document.owner)
+        services.delete_document(document, request.user, structure)
         messages.success(request, _("The paper was deleted for good."))
         return redirect(back)
-    if request.method != "GET":
-        return HttpResponse(status=405)
     return render(request, "vault/document_delete.html", {"document": document})
 
 
 @require_POST
 @login_required
-def folder_create(request: HttpRequest) -> HttpResponse:
+def folder_create(request: Request) -> HttpResponse:
     me = _me(request)
     form = FolderForm(request.POST)
     if form.is_valid():
-        services.create_folder(me, request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        services.create_folder(me, request.user, form.cleaned_data["name"])
         messages.success(request, _("Folder created."))
     else:
         messages.error(request, _("Give the folder a name (100 characters at most)."))
@@ -207,26 +204,26 @@ def folder_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def folder_visibility(request: HttpRequest, code: str) -> HttpResponse:
+def folder_visibility(request: Request, code: str) -> HttpResponse:
     folder = policy.get_for(request.user, Folder.objects.all(), Action.SHARE, code=code)
     form = VisibilityForm(request.POST)
     if form.is_valid():
-        services.set_visibility(folder, request.user, form.cleaned_data["visibility"])  # type: ignore[arg-type]
+        services.set_visibility(folder, request.user, form.cleaned_data["visibility"])
     return redirect("vault:home")
 
 
 @require_POST
 @login_required
-def folder_delete(request: HttpRequest, code: str) -> HttpResponse:
+def folder_delete(request: Request, code: str) -> HttpResponse:
     folder = policy.get_for(request.user, Folder.objects.all(), Action.DELETE, code=code)
-    services.delete_folder(folder, request.user)  # type: ignore[arg-type]
+    services.delete_folder(folder, request.user)
     messages.success(request, _("Folder deleted. Its papers are back at the top of your list."))
     return redirect("vault:home")
 
 
 @require_GET
 @login_required
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: Request) -> HttpResponse:
     me = _me(request)
     entries = JournalEntry.objects.for_beneficiary(me)
     if request.GET.get("all") != "1":
@@ -237,4 +234,3 @@ def journal(request: HttpRequest) -> HttpResponse:
         "vault/journal.html",
         {"page": page, "show_all": request.GET.get("all") == "1"},
     )
-

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self._load()
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for username, what in [
             ("demo.admin", "structure admin, Relais Démo"),
             ("demo.pro", "social worker, Relais Démo"),
@@ -36,13 +36,19 @@ class Command(BaseCommand):
 
     def _user(self, username: str, kind: str, first: str, last: str, **extra: Any) -> User:
         return User.objects.create_user(
-            username=username, password=DEMO_PASSWORD, kind=kind, first_name=first,
-            last_name=last, **extra,
+            username=username,
+            password=DEMO_PASSWORD,
+            kind=kind,
+            first_name=first,
+            last_name=last,
+            **extra,
         )
 
     def _load(self) -> None:
         structure = Structure.objects.create(
-            name="Relais Démo", kind=Structure.Kind.DAY_CENTRE, phone="01 00 00 00 00",
+            name="Relais Démo",
+            kind=Structure.Kind.DAY_CENTRE,
+            phone="01 00 00 00 00",
             address="1 rue de l'Exemple, 75000 Paris",
         )
         admin = self._user("demo.admin", User.Kind.PROFESSIONAL, "Alex", "Administrateur")
@@ -56,17 +62,28 @@ class Command(BaseCommand):
         sam = self._beneficiary("sam.fictif", "Sam", "Fictif", structure, admin)
         identity = card_image(["CARTE D'IDENTITÉ (FICTIVE)", "Nom : EXEMPLE", "Prénom : Camille"])
         services.add_document(
-            camille, camille.user, "carte.png", [identity], title="Carte d'identité (specimen)",
+            camille,
+            camille.user,
+            "carte.png",
+            [identity],
+            title="Carte d'identité (specimen)",
             visibility=Visibility.SHARED,
         )
         services.add_document(
-            camille, camille.user, "attestation.pdf",
+            camille,
+            camille.user,
+            "attestation.pdf",
             [text_pdf(["ATTESTATION (SPECIMEN)", "Camille Exemple", "Document fictif de démo."])],
-            title="Attestation de domiciliation (specimen)", visibility=Visibility.PRIVATE,
+            title="Attestation de domiciliation (specimen)",
+            visibility=Visibility.PRIVATE,
         )
         services.add_document(
-            sam, sam.user, "vitale.png", [card_image(["CARTE VITALE (FICTIVE)", "Sam Fictif"])],
-            title="Carte Vitale (specimen)", visibility=Visibility.PRIVATE,
+            sam,
+            sam.user,
+            "vitale.png",
+            [card_image(["CARTE VITALE (FICTIVE)", "Sam Fictif"])],
+            title="Carte Vitale (specimen)",
+            visibility=Visibility.PRIVATE,
         )
 
     def _beneficiary(
