@@ -141,6 +141,11 @@ class Document(VaultItem):
         indexes = [models.Index(fields=["owner", "visibility"])]
 
     def __str__(self) -> str:
+        # Not the title: str() reaches places like the staff admin, which must not see titles.
+        return f"document {self.code}"
+
+    @property
+    def journal_label(self) -> str:
         return self.title
 
     @property

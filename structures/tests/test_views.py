@@ -1,0 +1,208 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Beneficiary, User
+from journal.models import JournalEntry
+from structures.models import Affiliation, Membership
+from tests.factories import PASSWORD, make_document
+from vault.models import Visibility
+
+
+def _create_form(**overrides):
+    data = {
+        "first_name": "Zoé",
+        "last_name": "N'Diaye-Müller",
+        "birth_date": "1990-04-12",
+        "phone": "",
+        "preferred_language": "fr",
+        "password": "un chat sur le toit",
+        "default_visibility": "shared",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+class TestBeneficiaryCreate:
+    def url(self, world):
+        return reverse("structures:beneficiary_create", args=[world.structure.code])
+
+    def test_it_creates_account_profile_affiliation_and_journal(self, client, world):
+        client.force_login(world.professional)
+        response = client.post(self.url(world), _create_form())
+        assert response.status_code == 200
+        beneficiary = Beneficiary.objects.get(last_name="N'Diaye-Müller")
+        assert beneficiary.user.username.startswith("zoe.n-diaye-muller.")
+        assert beneficiary.user.username in response.content.decode()
+        assert beneficiary.user.kind == User.Kind.BENEFICIARY
+        assert beneficiary.user.check_password("un chat sur le toit")
+        assert beneficiary.birth_date == datetime.date(1990, 4, 12)
+        affiliation = Affiliation.objects.get(beneficiary=beneficiary)
+        assert affiliation.structure == world.structure
+        assert affiliation.created_by == world.professional
+        assert affiliation.state == Affiliation.State.ACTIVE and affiliation.consented_at
+        actions = list(
+            JournalEntry.objects.filter(beneficiary=beneficiary).values_list("action", flat=True)
+        )
+        assert actions == ["account_created", "affiliation_created"]
+        # The new person can log in with what was shown.
+        assert client.login(username=beneficiary.user.username, password="un chat sur le toit")
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("consent", "", "Ce champ est obligatoire"),
+            ("birth_date", "2999-01-01", "Vérifiez la date de naissance"),
+            ("birth_date", "pas une date", "Saisissez une date valide"),
+            ("phone", "0612", "+33612345678"),
+            ("password", "123", "trop court"),
+            ("first_name", "", "Ce champ est obligatoire"),
+        ],
+    )
+    def test_it_explains_bad_input_and_creates_nothing(self, client, world, field, value, message):
+        client.force_login(world.professional)
+        response = client.post(self.url(world), _create_form(**{field: value}))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Beneficiary.objects.filter(first_name="Zoé").exists()
+
+    @pytest.mark.parametrize("actor", ["other_professional", "former_member", "owner", "staff"])
+    def test_outsiders_get_404(self, client, world, actor):
+        client.force_login(getattr(world, actor))
+        assert client.get(self.url(world)).status_code == 404
+        assert client.post(self.url(world), _create_form()).status_code == 404
+        assert not Beneficiary.objects.filter(first_name="Zoé").exists()
+
+    def test_wrong_method_gets_405(self, client, world):
+        client.force_login(world.professional)
+        assert client.put(self.url(world)).status_code == 405
+
+
+@pytest.mark.django_db
+class TestTeam:
+    def url(self, world):
+        return reverse("structures:team", args=[world.structure.code])
+
+    def test_it_lists_the_team_for_an_admin(self, client, world):
+        client.force_login(world.admin)
+        page = client.get(self.url(world)).content.decode()
+        assert world.professional.username in page
+
+    def test_a_member_who_is_not_admin_gets_403(self, client, world):
+        client.force_login(world.professional)
+        assert client.get(self.url(world)).status_code == 403
+
+    @pytest.mark.parametrize("actor", ["other_professional", "former_member", "owner", "staff"])
+    def test_outsiders_get_404(self, client, world, actor):
+        client.force_login(getattr(world, actor))
+        assert client.get(self.url(world)).status_code == 404
+
+    def test_it_creates_a_new_colleague(self, client, world):
+        client.force_login(world.admin)
+        response = client.post(
+            self.url(world),
+            {
+                "username": "nouveau.pro",
+                "first_name": "Lou",
+                "last_name": "Neuf",
+                "password": "une phrase de passe",
+                "role": "member",
+            },
+        )
+        assert response.status_code == 302
+        user = User.objects.get(username="nouveau.pro")
+        assert user.kind == User.Kind.PROFESSIONAL and user.check_password("une phrase de passe")
+        assert Membership.objects.get(user=user).structure == world.structure
+
+    def test_it_adds_an_existing_professional(self, client, world):
+        client.force_login(world.admin)
+        client.post(
+            self.url(world), {"username": world.other_professional.username, "role": "admin"}
+        )
+        membership = Membership.objects.get(
+            user=world.other_professional, structure=world.structure
+        )
+        assert membership.role == "admin" and membership.active
+
+    def test_it_refuses_a_beneficiary_username(self, client, world):
+        client.force_login(world.admin)
+        response = client.post(
+            self.url(world), {"username": world.owner.username, "role": "member"}
+        )
+        assert response.status_code == 200
+        assert "n’est pas un compte professionnel" in response.content.decode()
+        assert not Membership.objects.filter(user=world.owner).exists()
+
+    def test_removing_a_member_ends_their_access_at_once(self, client, world):
+        document = make_document(world.beneficiary, visibility=Visibility.SHARED)
+        client.force_login(world.professional)
+        assert client.get(reverse("vault:document", args=[document.code])).status_code == 200
+        client.force_login(world.admin)
+        url = reverse(
+            "structures:team_remove", args=[world.structure.code, world.professional.code]
+        )
+        assert client.get(url).status_code == 405
+        assert client.post(url).status_code == 302
+        client.force_login(world.professional)
+        assert client.get(reverse("vault:document", args=[document.code])).status_code == 404
+        assert client.get(reverse("vault:download", args=[document.code])).status_code == 404
+
+    def test_an_admin_cannot_remove_themself(self, client, world):
+        client.force_login(world.admin)
+        url = reverse("structures:team_remove", args=[world.structure.code, world.admin.code])
+        client.post(url)
+        assert Membership.objects.get(user=world.admin).active
+
+
+@pytest.mark.django_db
+class TestProfessionalHome:
+    def test_it_goes_straight_to_the_only_structure(self, client, world):
+        client.force_login(world.professional)
+        response = client.get(reverse("structures:home"))
+        assert response.url == reverse("structures:structure", args=[world.structure.code])
+
+    def test_it_explains_when_there_is_no_structure(self, client, world):
+        client.force_login(world.former_member)
+        page = client.get(reverse("structures:home")).content.decode()
+        assert "pas encore dans une structure" in page or "aucune structure" in page
+
+
+@pytest.mark.django_db
+class TestLogin:
+    def test_a_beneficiary_lands_on_their_papers(self, client, world):
+        response = client.post(
+            reverse("accounts:login"), {"username": world.owner.username, "password": PASSWORD}
+        )
+        assert response.url == reverse("home")
+        assert client.get(reverse("home")).url == reverse("vault:home")
+
+    def test_a_wrong_password_is_explained_plainly(self, client, world):
+        response = client.post(
+            reverse("accounts:login"), {"username": world.owner.username, "password": "nope"}
+        )
+        assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+
+    def test_staff_land_on_the_admin(self, client, world):
+        client.force_login(world.staff)
+        assert client.get(reverse("home")).url == reverse("admin:index")
+
+
+@pytest.mark.django_db
+class TestStaffAdmin:
+    def test_staff_see_metadata_but_no_title_and_no_content(self, client, world):
+        document = make_document(world.beneficiary, title="Certificat-tres-prive")
+        client.force_login(world.staff)
+        listing = client.get(reverse("admin:vault_document_changelist")).content.decode()
+        detail = client.get(reverse("admin:vault_document_change", args=[document.pk]))
+        assert "Certificat-tres-prive" not in listing
+        assert "Certificat-tres-prive" not in detail.content.decode()
+        assert "download" not in detail.content.decode()
+        assert client.get(reverse("vault:download", args=[document.code])).status_code == 404
+
+    def test_professionals_cannot_open_the_admin(self, client, world):
+        client.force_login(world.admin)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302 and "/admin/login/" in response.url
