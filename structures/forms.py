@@ -31,8 +31,17 @@ class BeneficiaryCreateForm(forms.Form):
         help_text=_("At least 8 characters. A short sentence is easy to remember."),
     )
     default_visibility = forms.ChoiceField(
-        label=_("New papers are visible to"),
-        choices=Beneficiary.Visibility.choices,
+        label=_("Who sees the papers the person adds?"),
+        choices=[
+            (
+                Beneficiary.Visibility.PRIVATE,
+                _("The person only (they can share each paper later)"),
+            ),
+            (
+                Beneficiary.Visibility.SHARED,
+                _("The person and the social workers of their structures"),
+            ),
+        ],
         initial=Beneficiary.Visibility.SHARED,
         widget=forms.RadioSelect,
     )

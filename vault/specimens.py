@@ -4,6 +4,7 @@ Nothing here resembles a real person's document: every paper says SPECIMEN and u
 """
 
 import io
+import unicodedata
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -50,11 +51,13 @@ def card_image(lines: list[str], size: tuple[int, int] = (1012, 638), fmt: str =
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=34)
     draw.rectangle([0, 0, size[0], 70], fill=(29, 78, 137))
-    draw.text((24, 14), "SPECIMEN — FICTIF", fill="white", font=font)
+    draw.text((24, 14), "SPECIMEN - FICTIF", fill="white", font=font)
     draw.rectangle([24, 100, 264, 400], outline=(80, 80, 80), width=3)
     y = 110
     for line in lines:
-        draw.text((300, y), line, fill=(20, 20, 20), font=font)
+        # Pillow's built-in font has no accents: write "IDENTITE", not boxes.
+        plain = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode()
+        draw.text((300, y), plain, fill=(20, 20, 20), font=font)
         y += 52
     out = io.BytesIO()
     image.save(out, fmt, quality=85) if fmt == "JPEG" else image.save(out, fmt)

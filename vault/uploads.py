@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -21,6 +20,7 @@ from accounts.models import Beneficiary
 from crypto.blobs import EncryptingWriter
 
 from .filetypes import SNIFF_SIZE, detect_media_type
+from .lib import human_size
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         if new_size > self.limits.max_bytes:
             self._reject(
                 _("“%(name)s” is too big: the limit is %(limit)s per file.")
-                % {"name": self.display_name, "limit": filesizeformat(self.limits.max_bytes)}
+                % {"name": self.display_name, "limit": human_size(self.limits.max_bytes)}
             )
             raise SkipFile
         if new_size > self.remaining:

@@ -16,7 +16,7 @@ from . import policy, services
 from .forms import FolderForm, MoveForm, RenameForm, VisibilityForm
 from .models import Document, Folder
 from .policy import Action
-from .serving import blob_response
+from .serving import blob_response, is_valid_preview, preview_token
 
 DOCUMENTS_PER_PAGE = 30
 
@@ -101,6 +101,7 @@ def document_detail(request: Request, code: str) -> HttpResponse:
             if is_owner
             else [],
             "back_url": _back(request, document),
+            "preview_token": preview_token(request.user.pk, document.code),
         },
     )
 
@@ -114,8 +115,15 @@ def document_download(request: Request, code: str) -> HttpResponseBase:
         Action.DOWNLOAD,
         code=code,
     )
-    services.record_access(request.user, document, JournalEntry.Action.DOCUMENT_DOWNLOADED)
-    inline = bool(request.GET.get("inline"))
+    preview = request.GET.get("preview")
+    if preview and is_valid_preview(preview, request.user.pk, document.code):
+        # The picture on the detail page: that look is already in the journal.
+        return blob_response(document.original, document.title, inline=True)
+    inline = bool(request.GET.get("inline") or preview)
+    action = (
+        JournalEntry.Action.DOCUMENT_VIEWED if inline else JournalEntry.Action.DOCUMENT_DOWNLOADED
+    )
+    services.record_access(request.user, document, action)
     return blob_response(document.original, document.title, inline=inline)
 
 
@@ -158,24 +166,25 @@ def document_move(request: Request, code: str) -> HttpResponse:
 @login_required
 def document_visibility(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
-        request.user, Document.objects.select_related("original"), Action.SHARE, code=code
+        request.user, Document.objects.select_related("original", "owner"), Action.SHARE, code=code
     )
     form = VisibilityForm(request.POST)
     if form.is_valid():
         services.set_visibility(document, request.user, form.cleaned_data["visibility"])
-        if document.is_shared:
-            messages.success(request, _("Your social workers can now see this paper."))
-        else:
-            messages.success(request, _("Only you can see this paper now."))
     if request.htmx:  # type: ignore[attr-defined]
+        # The badge itself shows the new state: no message that would surface later.
         return render(request, "vault/home.html#document-card", {"document": document})
+    if document.is_shared:
+        messages.success(request, _("Your social workers can now see this paper."))
+    else:
+        messages.success(request, _("Only you can see this paper now."))
     if request.POST.get("next") == "home":
         return redirect("vault:home")
     return redirect("vault:document", code=document.code)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def document_delete(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
         request.user, Document.objects.select_related("original", "owner"), Action.DELETE, code=code

@@ -63,6 +63,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".upload-form").forEach(enhanceUpload);
     document.querySelectorAll(".toggle-password").forEach(enhancePasswordToggle);
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
     document.querySelectorAll("select.autosubmit").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
