@@ -5,7 +5,6 @@ associated data names the owner and the blob, so a blob moved to another vault o
 another blob fails to decrypt. Storage keys are random and say nothing about the person.
 """
 
-import hashlib
 import logging
 import os
 import uuid
@@ -45,7 +44,10 @@ def associated_data(owner_code: Any, blob_code: Any) -> bytes:
 
 
 class EncryptingWriter:
-    """Write plaintext in chunks; it lands in storage encrypted. ``abort()`` leaves nothing."""
+    """Write plaintext in chunks; it lands in storage encrypted. ``abort()`` leaves nothing.
+
+    No hash here: the processing task hashes the (authenticated) plaintext once, off the request.
+    """
 
     def __init__(self, owner: "Beneficiary", blob_code: uuid.UUID | None = None) -> None:
         self.owner = owner
@@ -53,7 +55,6 @@ class EncryptingWriter:
         self.storage_key = storage_key_for(self.code)
         self.size = 0
         self.head = bytearray()
-        self._sha256 = hashlib.sha256()
         self._storage = blob_storage()
         if isinstance(self._storage, FileSystemStorage):
             directory = os.path.dirname(self._storage.path(self.storage_key))
@@ -68,13 +69,8 @@ class EncryptingWriter:
     def write(self, data: bytes) -> None:
         if len(self.head) < HEAD_SIZE:
             self.head += data[: HEAD_SIZE - len(self.head)]
-        self._sha256.update(data)
         self.size += len(data)
         self._stream.write(data)
-
-    @property
-    def sha256(self) -> str:
-        return self._sha256.hexdigest()
 
     def close(self) -> None:
         """Finish the ciphertext (writes the last segment and the tag, closes the storage file)."""

@@ -78,7 +78,9 @@ class Blob(models.Model):
     owner = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="blobs")
     storage_key = models.CharField(max_length=100, unique=True)
     size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # SHA-256 of the plaintext, set by the processing task from the decrypted, authenticated
+    # content (the upload itself only encrypts, to keep uploads as fast as plain storage).
+    sha256 = models.CharField(max_length=64, blank=True)
     media_type = models.CharField(max_length=100)
     depositor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -109,7 +109,6 @@ def _create_document(
             owner=owner,
             storage_key=writer.storage_key,
             size=writer.size,
-            sha256=writer.sha256,
             media_type=media_type,
             depositor=actor,
         )

@@ -21,11 +21,11 @@ Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit below, with a clear me
 
 @task()
 def process_document(document_id: int) -> str:
-    """Check the stored original end to end, then mark the document ready.
+    """Read the stored original end to end, record its SHA-256, then mark the document ready.
 
-    It decrypts the blob and re-hashes it against the SHA-256 taken at upload, and for images
-    opens the whole picture. The capture pipeline (crop, compress, OCR) adds its steps here.
-    Failure keeps the original and says why.
+    Decrypting authenticates every segment, so the hash is that of exactly what was deposited;
+    images are also opened in full. The capture pipeline (crop, compress, OCR) adds its steps
+    here. Failure keeps the original and says why.
     """
     document = Document.objects.select_related("original", "owner").get(pk=document_id)
     blob = document.original
@@ -37,9 +37,12 @@ def process_document(document_id: int) -> str:
             for chunk in iter_plaintext(document.owner, blob.code, blob.storage_key):
                 digest.update(chunk)
                 plain.write(chunk)
-        if digest.hexdigest() != blob.sha256:
+        if not blob.sha256:
+            blob.sha256 = digest.hexdigest()
+            blob.save(update_fields=["sha256"])
+        elif digest.hexdigest() != blob.sha256:
             reason = gettext_noop("The stored file does not match what was sent.")
-        elif blob.media_type.startswith("image/"):
+        if not reason and blob.media_type.startswith("image/"):
             reason = _check_image(path)
     except BlobIntegrityError:
         reason = gettext_noop("The stored file is damaged.")

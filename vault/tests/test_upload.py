@@ -198,3 +198,35 @@ class TestRefusals:
             logged_in.post(UPLOAD_URL, {"files": [_file("a.pdf", text_pdf(["x"]))]})
         assert not Document.objects.exists() and not Blob.objects.exists()
         assert _stored_files(blob_dir) == []
+
+
+class TestProcessing:
+    def test_the_task_records_the_sha256_of_what_was_deposited(
+        self, logged_in, owner, django_capture_on_commit_callbacks
+    ):
+        import hashlib
+
+        data = text_pdf(["SPECIMEN hash"])
+        with django_capture_on_commit_callbacks(execute=True):
+            logged_in.post(UPLOAD_URL, {"files": [_file("a.pdf", data)]})
+        blob = Blob.objects.get(owner=owner)
+        assert blob.sha256 == hashlib.sha256(data).hexdigest()
+        assert blob.document.state == Document.State.READY
+
+    def test_a_damaged_blob_fails_processing_and_keeps_the_row(
+        self, logged_in, owner, blob_dir, django_capture_on_commit_callbacks
+    ):
+        from vault.tasks import process_document
+
+        logged_in.post(UPLOAD_URL, {"files": [_file("a.pdf", text_pdf(["x"]))]})
+        document = Document.objects.get(owner=owner)
+        path = blob_dir / document.original.storage_key
+        stored = bytearray(path.read_bytes())
+        stored[-2] ^= 1
+        path.write_bytes(bytes(stored))
+        process_document.call(document.pk)
+        document.refresh_from_db()
+        assert document.state == Document.State.FAILED
+        assert document.failure_reason == "The stored file is damaged."
+        page = logged_in.get(reverse("vault:document", args=[document.code])).content.decode()
+        assert "Le fichier enregistré est abîmé." in page or "abîmé" in page
