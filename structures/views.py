@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -88,6 +89,7 @@ def beneficiary_detail(request: Request, code: str) -> HttpResponse:
             "beneficiary": beneficiary,
             "groups": group_by_folder(folders, documents),
             "structure": policy.acting_structure(request.user, beneficiary),
+            "max_upload_bytes": settings.COFFRE_MAX_UPLOAD_BYTES,
         },
     )
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -60,6 +61,7 @@ def home(request: Request) -> HttpResponse:
             "used": used,
             "quota": me.quota,
             "used_percent": min(100, round(100 * used / me.quota)) if me.quota else 100,
+            "max_upload_bytes": settings.COFFRE_MAX_UPLOAD_BYTES,
         },
     )
 

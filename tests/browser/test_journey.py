@@ -146,6 +146,38 @@ def test_fake_pdf_is_refused_with_a_message(page: Page, world, tmp_path, blob_di
     assert [p for p in blob_dir.rglob("*") if p.is_file()] == []
 
 
+def test_a_file_over_the_limit_is_refused_before_sending(
+    page: Page, world, tmp_path, settings, blob_dir
+):
+    settings.COFFRE_MAX_UPLOAD_BYTES = 50_000
+    big = write(tmp_path, "gros.pdf", b"%PDF-1.4\n" + b"0" * 80_000)
+    log_in(page, world.owner.username)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
+    upload_form(page).locator("input[type=file][multiple]").set_input_files(big)
+    upload_form(page).get_by_role("button", name=fr("Send")).click()
+    expect(page.locator(".upload-error")).to_contain_text("gros.pdf")
+    expect(page.locator(".upload-error")).to_contain_text("50 Ko")
+    check_a11y(page)
+    assert sent == []  # nothing went over the network
+    assert not Document.objects.filter(owner=world.beneficiary).exists()
+
+
+def test_a_refused_request_says_so_and_keeps_the_page(page: Page, world, tmp_path, blob_dir):
+    paper = write(tmp_path, "a.pdf", text_pdf(["SPECIMEN"]))
+    log_in(page, world.owner.username)
+    # The page stayed open too long: the CSRF cookie is gone, the server refuses the upload.
+    page.context.clear_cookies(name="csrftoken")
+    upload_form(page).locator("input[type=file][multiple]").set_input_files(paper)
+    upload_form(page).get_by_role("button", name=fr("Send")).click()
+    expect(page.locator(".upload-error")).to_have_text(
+        fr("Sending did not work. Check your connection, reload the page and try again.")
+    )
+    expect(upload_form(page).get_by_role("button", name=fr("Send"))).to_be_enabled()
+    assert not Document.objects.filter(owner=world.beneficiary).exists()
+    assert [p for p in blob_dir.rglob("*") if p.is_file()] == []
+
+
 def test_professional_creates_an_account_that_works(page: Page, world):
     log_in(page, world.professional.username)
     page.get_by_role("link", name=fr("Create an account for someone")).click()

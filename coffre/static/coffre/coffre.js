@@ -27,9 +27,37 @@
       });
     });
 
+    var errorBox = form.querySelector(".upload-error");
+
+    function showError(text) {
+      errorBox.textContent = text;
+      errorBox.hidden = false;
+      progress.hidden = true;
+      send.disabled = false;
+      send.textContent = sendLabel;
+    }
+
+    var sendLabel = send.textContent;
     form.addEventListener("submit", function (event) {
       if (!window.FormData || !window.XMLHttpRequest) return;
       event.preventDefault();
+      errorBox.hidden = true;
+      var files = [];
+      inputs.forEach(function (input) {
+        Array.prototype.forEach.call(input.files, function (file) { files.push(file); });
+      });
+      if (!files.length) {
+        showError(form.dataset.none);
+        return;
+      }
+      var maxBytes = parseInt(form.dataset.maxBytes, 10);
+      // Refuse before sending: on 3G, a file the server would refuse costs minutes and money.
+      for (var i = 0; i < files.length; i++) {
+        if (maxBytes && files[i].size > maxBytes) {
+          showError(form.dataset.tooBig.replace("%(name)s", files[i].name));
+          return;
+        }
+      }
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-Coffre-Upload", "1");
@@ -42,11 +70,14 @@
         text.textContent = percent + " %";
       });
       xhr.addEventListener("load", function () {
-        window.location.assign(xhr.getResponseHeader("X-Redirect") || window.location.href);
+        var next = xhr.getResponseHeader("X-Redirect");
+        if (xhr.status === 204 && next) {
+          window.location.assign(next);
+        } else {
+          showError(form.dataset.failed);
+        }
       });
-      xhr.addEventListener("error", function () {
-        window.location.reload();
-      });
+      xhr.addEventListener("error", function () { showError(form.dataset.failed); });
       xhr.send(new FormData(form));
     });
   }
