@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev lint typecheck bench messages clean
+.PHONY: run test install install-dev bench mutations messages clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -36,6 +36,10 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) -m pytest -p no:cacheprovider
+
+## make mutations: remove each access-policy rule in turn; the matrix test must catch every one.
+mutations: install-dev
+	$(PY) scripts/policy_mutations.py
 
 ## make bench: throughput and memory of the real server (see bench/README.md).
 bench: install-dev

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
 from accounts.models import User
 from journal.models import JournalEntry
@@ -132,7 +132,7 @@ def test_fake_pdf_is_refused_with_a_message(page: Page, world, tmp_path, blob_di
     log_in(page, world.owner.username)
     upload_form(page).locator("input[type=file][multiple]").set_input_files(fake)
     upload_form(page).get_by_role("button", name=fr("Send")).click()
-    error = page.locator(".message.error")
+    error = page.locator(".messages .message.error")
     expect(error).to_have_text(
         fr(
             "“%(name)s” is not a kind of file we accept. Send a photo (JPEG, PNG, HEIC, "
@@ -153,7 +153,12 @@ def test_a_file_over_the_limit_is_refused_before_sending(
     big = write(tmp_path, "gros.pdf", b"%PDF-1.4\n" + b"0" * 80_000)
     log_in(page, world.owner.username)
     sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
+
+    def note_post(request: Request) -> None:
+        if request.method == "POST":
+            sent.append(request.url)
+
+    page.on("request", note_post)
     upload_form(page).locator("input[type=file][multiple]").set_input_files(big)
     upload_form(page).get_by_role("button", name=fr("Send")).click()
     expect(page.locator(".upload-error")).to_contain_text("gros.pdf")
