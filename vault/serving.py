@@ -1,6 +1,8 @@
 """Every file leaves through here: decrypted as it streams, never cached, never sniffed."""
 
 import logging
+import queue
+import threading
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -47,6 +49,52 @@ def content_disposition(filename: str, inline: bool) -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+READ_AHEAD_CHUNKS = 1
+_DONE = object()
+
+
+def read_ahead(chunks: Iterator[bytes], depth: int = READ_AHEAD_CHUNKS) -> Iterator[bytes]:
+    """Decrypt the next chunks on a helper thread while this one sends the current chunk.
+
+    Tink holds the GIL while it decrypts but socket writes release it, so the two overlap; the
+    bounded queue keeps memory flat. The helper stops as soon as the client goes away.
+    """
+    pending: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(_DONE)
+        except BaseException as error:  # handed to the sending thread, which raises it
+            put(error)
+
+    helper = threading.Thread(target=produce, name="coffre-read-ahead", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item = pending.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        helper.join()
+
+
 def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponseBase:
     chunks = iter_plaintext(blob.owner, blob.code, blob.storage_key)
     try:
@@ -59,7 +107,9 @@ def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponseB
     def stream() -> Iterator[bytes]:
         yield first
         try:
-            yield from chunks
+            # The first chunk opened the keyset (database) on this thread; the rest is only
+            # storage reads and decryption, safe on the helper thread.
+            yield from read_ahead(chunks)
         except BlobIntegrityError:
             # Headers are gone: cut the connection so the client sees an incomplete download.
             logger.error("blob %s failed mid-stream; download aborted", blob.code)
