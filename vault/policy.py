@@ -79,6 +79,12 @@ def beneficiaries_visible_to(user: AnyUser) -> BeneficiaryQuerySet:
     return Beneficiary.objects.none()
 
 
+def own_vault(user: AnyUser) -> Beneficiary | None:
+    """The signed-in beneficiary's own profile; None for every other kind of user."""
+    owner = _as_kind(user, User.Kind.BENEFICIARY)
+    return Beneficiary.objects.filter(user=owner).first() if owner else None
+
+
 def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> BeneficiaryQuerySet:
     if not can(user, Action.WORK_IN, structure):
         return Beneficiary.objects.none()

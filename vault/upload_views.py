@@ -8,7 +8,7 @@ document (CSRF failure, bad folder, error) is removed from storage on the way ou
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from .forms import UploadOptionsForm
 from .models import Folder, Visibility
 from .policy import Action
 from .services import create_documents, storage_used
-from .uploads import EncryptingUploadHandler, UploadLimits
+from .uploads import EncryptedUpload, EncryptingUploadHandler, UploadLimits
 
 
 def _limits_for(owner: Beneficiary) -> UploadLimits:
@@ -67,7 +67,7 @@ def _store(
     next_url: str,
     structure: Structure | None,
 ) -> HttpResponse:
-    uploads = request.FILES.getlist("files")
+    uploads = [item for item in request.FILES.getlist("files") if isinstance(item, EncryptedUpload)]
     options = UploadOptionsForm(request.POST)
     folder = None
     visibility = default_visibility
@@ -92,7 +92,7 @@ def _store(
         owner=owner,
         actor=request.user,
         handler=handler,
-        uploads=uploads,  # type: ignore[arg-type]
+        uploads=uploads,
         folder=folder,
         visibility=visibility,
         structure=structure,
@@ -106,34 +106,33 @@ def _store(
     return _finish(request, next_url)
 
 
+def _upload_for(request: Request, beneficiary: Beneficiary) -> HttpResponse:
+    if request.user.pk == beneficiary.user_id:
+        return receive_uploads(
+            request, beneficiary, beneficiary.default_visibility, reverse("vault:home")
+        )
+    # Papers a professional adds on the person's behalf are shared by default (DESIGN.md §4).
+    return receive_uploads(
+        request,
+        beneficiary,
+        Visibility.SHARED,
+        reverse("structures:beneficiary", args=[beneficiary.code]),
+        policy.acting_structure(request.user, beneficiary),
+    )
+
+
 @csrf_exempt
 @require_POST
 @login_required
 def my_upload(request: Request) -> HttpResponse:
-    beneficiary = policy.get_beneficiary_for(
-        request.user, Action.CREATE, getattr(_own_beneficiary(request), "code", None)
-    )
-    return receive_uploads(
-        request, beneficiary, beneficiary.default_visibility, reverse("vault:home")
-    )
+    own = policy.own_vault(request.user)
+    if own is None:
+        raise Http404
+    return _upload_for(request, policy.get_beneficiary_for(request.user, Action.CREATE, own.code))
 
 
 @csrf_exempt
 @require_POST
 @login_required
 def upload_on_behalf(request: Request, code: str) -> HttpResponse:
-    beneficiary = policy.get_beneficiary_for(request.user, Action.CREATE, code)
-    if request.user == beneficiary.user:
-        return my_upload(request)
-    structure = policy.acting_structure(request.user, beneficiary)
-    return receive_uploads(
-        request,
-        beneficiary,
-        Visibility.SHARED,
-        reverse("structures:beneficiary", args=[beneficiary.code]),
-        structure,
-    )
-
-
-def _own_beneficiary(request: Request) -> Beneficiary | None:
-    return Beneficiary.objects.filter(user_id=request.user.pk).first()
+    return _upload_for(request, policy.get_beneficiary_for(request.user, Action.CREATE, code))

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,8 +27,7 @@ DOCUMENTS_PER_PAGE = 30
 
 def _me(request: Request) -> Beneficiary:
     """The signed-in beneficiary; other kinds of user have no vault of their own."""
-    beneficiary = policy.beneficiaries_visible_to(request.user).filter(user_id=request.user.pk)
-    found = beneficiary.first()
+    found = policy.own_vault(request.user)
     if found is None:
         raise Http404
     return found
@@ -66,17 +68,22 @@ def home(request: Request) -> HttpResponse:
     )
 
 
-def group_by_folder(folders: object, documents: object) -> list[dict[str, object]]:
-    """[{folder, documents}] with unfiled papers first; two queries whatever the count."""
+@dataclass
+class FolderGroup:
+    folder: Folder | None
+    documents: list[Document]
+
+
+def group_by_folder(folders: Iterable[Folder], documents: Iterable[Document]) -> list[FolderGroup]:
+    """Unfiled papers first, then each folder's; two queries whatever the count."""
     by_folder: dict[int | None, list[Document]] = {}
-    for document in documents:  # type: ignore[attr-defined]
+    for document in documents:
         by_folder.setdefault(document.folder_id, []).append(document)
-    groups: list[dict[str, object]] = [{"folder": None, "documents": by_folder.pop(None, [])}]
-    for folder in folders:  # type: ignore[attr-defined]
-        groups.append({"folder": folder, "documents": by_folder.pop(folder.pk, [])})
+    groups = [FolderGroup(None, by_folder.pop(None, []))]
+    groups += [FolderGroup(folder, by_folder.pop(folder.pk, [])) for folder in folders]
     # Papers in folders the viewer cannot see (a professional, a private folder) stay visible.
     for leftover in by_folder.values():
-        groups[0]["documents"].extend(leftover)  # type: ignore[attr-defined]
+        groups[0].documents.extend(leftover)
     return groups
 
 
