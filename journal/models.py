@@ -30,6 +30,7 @@ class JournalEntry(models.Model):
         DOCUMENT_VIEWED = "document_viewed", _("looked at")
         DOCUMENT_DOWNLOADED = "document_downloaded", _("downloaded")
         DOCUMENT_RENAMED = "document_renamed", _("renamed")
+        DOCUMENT_RETYPED = "document_retyped", _("changed the kind of")
         DOCUMENT_MOVED = "document_moved", _("moved")
         DOCUMENT_DELETED = "document_deleted", _("deleted")
         SHARED = "shared", _("shared")

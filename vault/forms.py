@@ -1,11 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Visibility
+from .models import Document, Visibility
 
 
-class RenameForm(forms.Form):
-    title = forms.CharField(label=_("New name"), max_length=200, strip=True)
+class DetailsForm(forms.Form):
+    title = forms.CharField(label=_("Name"), max_length=200, strip=True)
+    # Optional: a form that only renames keeps the kind as it is.
+    doc_type = forms.ChoiceField(
+        label=_("Kind of paper"), choices=Document.Type.choices, required=False
+    )
 
 
 class FolderForm(forms.Form):

@@ -154,23 +154,40 @@ def set_visibility(document: Document | Folder, actor: User, visibility: str) ->
         record(document.owner, actor, action, document)
 
 
-def rename_document(
-    document: Document, actor: User, title: str, structure: Structure | None = None
+def update_details(
+    document: Document,
+    actor: User,
+    title: str,
+    doc_type: str = "",
+    structure: Structure | None = None,
 ) -> None:
-    old_title = document.title
-    if old_title == title:
+    """Rename and/or change the kind of paper; each change is journaled."""
+    old_title, old_type = document.title, document.doc_type
+    new_type = doc_type or old_type
+    if (title, new_type) == (old_title, old_type):
         return
     with transaction.atomic():
-        document.title = title
-        document.save(update_fields=["title", "updated_at"])
-        record(
-            document.owner,
-            actor,
-            JournalEntry.Action.DOCUMENT_RENAMED,
-            document,
-            structure,
-            old_title=old_title,
-        )
+        document.title, document.doc_type = title, new_type
+        document.save(update_fields=["title", "doc_type", "updated_at"])
+        if title != old_title:
+            record(
+                document.owner,
+                actor,
+                JournalEntry.Action.DOCUMENT_RENAMED,
+                document,
+                structure,
+                old_title=old_title,
+            )
+        if new_type != old_type:
+            record(
+                document.owner,
+                actor,
+                JournalEntry.Action.DOCUMENT_RETYPED,
+                document,
+                structure,
+                old_type=old_type,
+                new_type=new_type,
+            )
 
 
 def move_document(document: Document, actor: User, folder: Folder | None) -> None:

@@ -17,7 +17,7 @@ from coffre.http import AuthenticatedHttpRequest as Request
 from journal.models import JournalEntry
 
 from . import policy, services
-from .forms import FolderForm, MoveForm, RenameForm, VisibilityForm
+from .forms import DetailsForm, FolderForm, MoveForm, VisibilityForm
 from .models import Document, Folder
 from .policy import Action
 from .serving import blob_response, is_valid_preview, preview_token
@@ -106,6 +106,7 @@ def document_detail(request: Request, code: str) -> HttpResponse:
             "is_owner": is_owner,
             "can_edit": policy.can(request.user, Action.EDIT, document),
             "can_delete": policy.can(request.user, Action.DELETE, document),
+            "doc_types": Document.Type.choices,
             "folders": Folder.objects.visible_to(request.user).filter(owner=document.owner)
             if is_owner
             else [],
@@ -140,11 +141,17 @@ def document_download(request: Request, code: str) -> HttpResponseBase:
 @login_required
 def document_rename(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(request.user, Document.objects.all(), Action.EDIT, code=code)
-    form = RenameForm(request.POST)
+    form = DetailsForm(request.POST)
     if form.is_valid():
         structure = services.acting_for(request.user, document.owner)
-        services.rename_document(document, request.user, form.cleaned_data["title"], structure)
-        messages.success(request, _("Name changed."))
+        services.update_details(
+            document,
+            request.user,
+            form.cleaned_data["title"],
+            form.cleaned_data["doc_type"],
+            structure,
+        )
+        messages.success(request, _("Saved."))
     else:
         messages.error(request, _("Give the paper a name (200 characters at most)."))
     return redirect("vault:document", code=document.code)
