@@ -148,8 +148,9 @@ COFFRE_MASTER_KEY = env_str("COFFRE_MASTER_KEY")
 COFFRE_MASTER_KEY_PATH = VAR_DIR / "master-key.json"
 
 # --- Vault limits.
-COFFRE_MAX_UPLOAD_BYTES = env_int("COFFRE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-COFFRE_QUOTA_BYTES = env_int("COFFRE_QUOTA_BYTES", 600 * 1024 * 1024)
+# Decimal units, as people read them on their phones ("20 Mo", "600 Mo").
+COFFRE_MAX_UPLOAD_BYTES = env_int("COFFRE_MAX_UPLOAD_BYTES", 20_000_000)
+COFFRE_QUOTA_BYTES = env_int("COFFRE_QUOTA_BYTES", 600_000_000)
 COFFRE_MAX_IMAGE_PIXELS = env_int("COFFRE_MAX_IMAGE_PIXELS", 60_000_000)
 # Whole request bodies above this are refused before reading (several files at once).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
