@@ -182,6 +182,12 @@ MUTATIONS = [
         "return Beneficiary.objects.all()",
     ),
     Mutation(
+        "own_vault_only_beneficiaries",
+        "own_vault: only a beneficiary has a vault of their own",
+        "    if not _is_beneficiary(user):\n        return None\n",
+        "",
+    ),
+    Mutation(
         "kind_check",
         "_as_kind: a user counts as a beneficiary / professional only if of that kind",
         "user.is_active and user.kind == kind:",

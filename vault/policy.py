@@ -81,8 +81,9 @@ def beneficiaries_visible_to(user: AnyUser) -> BeneficiaryQuerySet:
 
 def own_vault(user: AnyUser) -> Beneficiary | None:
     """The signed-in beneficiary's own profile; None for every other kind of user."""
-    owner = _as_kind(user, User.Kind.BENEFICIARY)
-    return Beneficiary.objects.filter(user=owner).first() if owner else None
+    if not _is_beneficiary(user):
+        return None
+    return beneficiaries_visible_to(user).first()
 
 
 def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> BeneficiaryQuerySet:

@@ -504,3 +504,25 @@ def test_delete_by_get_only_asks_for_confirmation(client, world):
     client.force_login(world.owner)
     assert client.get(reverse("vault:delete", args=[document.code])).status_code == 200
     assert Document.objects.filter(pk=document.pk).exists()
+
+
+# The owner-only pages act on "my own vault": anyone who is not a beneficiary has none, whoever
+# they can otherwise reach.
+@pytest.mark.parametrize("actor", ["professional", "admin", "staff", "other_professional"])
+def test_only_a_beneficiary_has_a_vault_of_their_own(client, world, blob_dir, actor):
+    make_document(world.beneficiary, visibility=Visibility.SHARED)
+    client.force_login(getattr(world, actor))
+    before = (Document.objects.count(), Folder.objects.count(), JournalEntry.objects.count())
+    paper = SimpleUploadedFile("a.pdf", text_pdf(["x"]), content_type="application/pdf")
+
+    assert client.post(reverse("vault:upload"), {"files": [paper]}).status_code == 404
+    assert client.post(reverse("vault:folder_create"), {"name": "X"}).status_code == 404
+    assert client.get(reverse("vault:journal")).status_code == 404
+    assert policy.own_vault(getattr(world, actor)) is None
+
+    assert (
+        Document.objects.count(),
+        Folder.objects.count(),
+        JournalEntry.objects.count(),
+    ) == before
+    assert len([p for p in blob_dir.rglob("*") if p.is_file()]) == 1
