@@ -60,3 +60,17 @@ class World:
 @pytest.fixture
 def world(db: None) -> World:
     return World()
+
+
+@pytest.fixture
+def owner(db: None):  # a beneficiary with an empty vault
+    from tests.factories import BeneficiaryFactory
+
+    return BeneficiaryFactory()
+
+
+@pytest.fixture
+def logged_in(client: Any, owner: Any) -> Any:
+    """The test client, signed in as ``owner``."""
+    client.force_login(owner.user)
+    return client

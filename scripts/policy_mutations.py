@@ -217,8 +217,8 @@ MUTATIONS = [
     Mutation(
         "others_reach_nobody",
         "beneficiaries_visible_to: staff and anonymous reach nobody",
-        "    return Beneficiary.objects.none()\n\n\ndef beneficiaries_of_structure",
-        "    return Beneficiary.objects.all()\n\n\ndef beneficiaries_of_structure",
+        "    return Beneficiary.objects.none()\n\n\ndef own_vault",
+        "    return Beneficiary.objects.all()\n\n\ndef own_vault",
     ),
     Mutation(
         "structures_only_for_professionals",

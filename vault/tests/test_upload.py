@@ -10,7 +10,6 @@ from django.urls import reverse
 from PIL import Image
 
 from journal.models import JournalEntry
-from tests.factories import BeneficiaryFactory
 from vault.models import Blob, Document
 from vault.specimens import card_image, text_pdf
 
@@ -28,17 +27,6 @@ def _stored_files(blob_dir: Path) -> list[Path]:
 
 def _messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]] if response.context else []
-
-
-@pytest.fixture
-def owner(db):
-    return BeneficiaryFactory()
-
-
-@pytest.fixture
-def logged_in(client, owner):
-    client.force_login(owner.user)
-    return client
 
 
 def _jpeg() -> bytes:

@@ -1,22 +1,10 @@
 """The owner's own actions on a document: details, move, folders, delete, journal page."""
 
-import pytest
 from django.urls import reverse
 
 from journal.models import JournalEntry
 from tests.factories import BeneficiaryFactory, make_document
 from vault.models import Blob, Document, Folder, Visibility
-
-
-@pytest.fixture
-def owner(db):
-    return BeneficiaryFactory()
-
-
-@pytest.fixture
-def logged_in(client, owner):
-    client.force_login(owner.user)
-    return client
 
 
 def _actions(owner) -> list[str]:
