@@ -12,6 +12,9 @@ class BeneficiaryKeyset(models.Model):
 
     beneficiary = models.OneToOneField(Beneficiary, on_delete=models.CASCADE, related_name="keyset")
     wrapped_keyset = models.TextField()
+    # The master key that wrapped it: rows not wrapped by the current primary are re-wrapped
+    # by ``manage.py rewrap_keysets`` after a master key rotation.
+    master_key_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class JournalConfig(AppConfig):
     name = "journal"
     verbose_name = _("Journal")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the login/logout receivers)

@@ -1,14 +1,16 @@
-"""Who did what to which item, when: append-only and hash-chained per beneficiary.
+"""Who did what to which item, when: append-only and hash-chained.
 
-Each entry carries the hash of the previous one, so an altered, removed or reordered entry breaks
-the chain (``verify_chain``). Entries keep labels, never document contents.
+One chain per beneficiary (what happened in their vault and account), and one platform chain
+(``beneficiary=None``) for events that belong to no vault: professionals' and staff's logins,
+failed logins for unknown usernames, deleted accounts. Writing, verifying and purging chains
+lives in ``journal.chain``. Entries keep labels, never document contents.
 """
 
 import hashlib
 import json
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Beneficiary, User
@@ -37,9 +39,18 @@ class JournalEntry(models.Model):
         UNSHARED = "unshared", _("stopped sharing")
         FOLDER_CREATED = "folder_created", _("created the folder")
         FOLDER_DELETED = "folder_deleted", _("deleted the folder")
+        LOGGED_IN = "logged_in", _("logged in")
+        LOGGED_OUT = "logged_out", _("logged out")
+        LOGIN_FAILED = "login_failed", _("tried to log in with a wrong password")
 
+    # None: the platform chain. CASCADE: the person's journal goes with their account (real
+    # deletion), inside ``journal.chain.journal_erasure`` only (a database trigger guards it).
     beneficiary = models.ForeignKey(
-        Beneficiary, on_delete=models.CASCADE, related_name="journal_entries"
+        Beneficiary,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
     )
     seq = models.PositiveIntegerField()
     created_at = models.DateTimeField()
@@ -66,8 +77,14 @@ class JournalEntry(models.Model):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
         constraints = [
-            models.UniqueConstraint(fields=["beneficiary", "seq"], name="journal_seq_per_person")
+            models.UniqueConstraint(fields=["beneficiary", "seq"], name="journal_seq_per_person"),
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=models.Q(beneficiary__isnull=True),
+                name="journal_seq_platform",
+            ),
         ]
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_name}"
@@ -82,7 +99,7 @@ class JournalEntry(models.Model):
 
     def payload(self) -> dict[str, Any]:
         return {
-            "beneficiary": str(self.beneficiary.code),
+            "beneficiary": str(self.beneficiary.code) if self.beneficiary else "",
             "seq": self.seq,
             "created_at": self.created_at.isoformat(),
             "actor": self.actor_id,
@@ -106,59 +123,19 @@ class JournalEntry(models.Model):
         return self.actor_kind == User.Kind.PROFESSIONAL
 
 
-def record(
-    beneficiary: Beneficiary,
-    actor: User,
-    action: str,
-    item: Any = None,
-    structure: Structure | None = None,
-    **details: Any,
-) -> JournalEntry:
-    """Append one entry to the person's chain (serialised per person by a row lock)."""
-    from django.utils import timezone
+class JournalAnchor(models.Model):
+    """Where a chain starts after old entries were purged (retention): the last purged entry's
+    sequence number and hash, so the remaining chain can still be verified from there."""
 
-    with transaction.atomic():
-        Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk).values("pk").get()
-        last = (
-            JournalEntry.objects.filter(beneficiary=beneficiary)
-            .order_by("-seq")
-            .values("seq", "entry_hash")
-            .first()
-        )
-        entry = JournalEntry(
-            beneficiary=beneficiary,
-            seq=(last["seq"] + 1) if last else 1,
-            created_at=timezone.now(),
-            actor=actor,
-            actor_name=actor.display_name,
-            actor_kind=actor.kind,
-            structure=structure,
-            structure_name=structure.name if structure else "",
-            action=action,
-            item_kind=item._meta.model_name if item is not None else "",
-            item_code=getattr(item, "code", None),
-            item_label=item.journal_label if item is not None else "",
-            details=details,
-            previous_hash=last["entry_hash"] if last else GENESIS_HASH,
-        )
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
-    return entry
+    PLATFORM = "platform"
 
+    chain = models.CharField(max_length=40, unique=True)  # a beneficiary's code, or "platform"
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    seq = models.PositiveIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
 
-def verify_chain(beneficiary: Beneficiary) -> list[str]:
-    """Problems found in the person's chain; an empty list means intact."""
-    problems = []
-    expected_previous = GENESIS_HASH
-    expected_seq = 1
-    entries = JournalEntry.objects.filter(beneficiary=beneficiary).order_by("seq")
-    for entry in entries.select_related("beneficiary").iterator():
-        if entry.seq != expected_seq:
-            problems.append(f"entry {expected_seq} is missing (found {entry.seq})")
-        if entry.previous_hash != expected_previous:
-            problems.append(f"entry {entry.seq} does not follow the previous entry")
-        if entry.compute_hash() != entry.entry_hash:
-            problems.append(f"entry {entry.seq} was altered")
-        expected_previous = entry.entry_hash
-        expected_seq = entry.seq + 1
-    return problems
+    def __str__(self) -> str:
+        return f"anchor #{self.seq}"

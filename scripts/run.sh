@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY manage.py db_worker --interval 1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+$PY manage.py scheduler >/dev/null &
+scheduler=$!
+trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 echo "Coffre: http://127.0.0.1:8000  (Ctrl-C to stop)"
 .venv/bin/gunicorn coffre.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
   --worker-class gthread --timeout 300 --access-logfile - --error-logfile -

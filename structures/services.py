@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from accounts.lib import username_candidate
 from accounts.models import Beneficiary, User
-from journal.models import JournalEntry, record
+from journal.chain import record
+from journal.models import JournalEntry
 
 from .models import Affiliation, Membership, Structure
 

@@ -8,7 +8,8 @@ from django.db import transaction
 
 from accounts.models import Beneficiary, User
 from crypto.blobs import EncryptingWriter, blob_storage
-from journal.models import JournalEntry, record
+from journal.chain import record
+from journal.models import JournalEntry
 from structures.models import Structure
 
 from .filetypes import detect_media_type

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -252,7 +253,10 @@ def journal(request: Request) -> HttpResponse:
     me = _me(request)
     entries = JournalEntry.objects.for_beneficiary(me)
     if request.GET.get("all") != "1":
-        entries = entries.filter(actor_kind=User.Kind.PROFESSIONAL)
+        # What others did: professionals, and attempts to get into the account.
+        entries = entries.filter(
+            Q(actor_kind=User.Kind.PROFESSIONAL) | Q(action=JournalEntry.Action.LOGIN_FAILED)
+        )
     page = Paginator(entries, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

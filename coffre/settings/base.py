@@ -16,6 +16,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "coffre",  # management commands (scheduler)
     "accounts",
     "structures",
     "vault",
@@ -146,6 +147,8 @@ STORAGES = {
 # --- Keys. COFFRE_MASTER_KEY holds a Tink AEAD keyset (JSON); unset = generated under var/.
 COFFRE_MASTER_KEY = env_str("COFFRE_MASTER_KEY")
 COFFRE_MASTER_KEY_PATH = VAR_DIR / "master-key.json"
+# Where the master key comes from: the environment now, a KMS later (crypto.keys.MasterKeySource).
+COFFRE_MASTER_KEY_SOURCE = env_str("COFFRE_MASTER_KEY_SOURCE", "crypto.keys.EnvironmentMasterKey")
 
 # --- Vault limits.
 # Decimal units, as people read them on their phones ("20 Mo", "600 Mo").
@@ -154,6 +157,9 @@ COFFRE_QUOTA_BYTES = env_int("COFFRE_QUOTA_BYTES", 600_000_000)
 COFFRE_MAX_IMAGE_PIXELS = env_int("COFFRE_MAX_IMAGE_PIXELS", 60_000_000)
 # Whole request bodies above this are refused before reading (several files at once).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Journal: entries older than this are purged (CNIL délibération 2021-122: 1 year).
+COFFRE_JOURNAL_RETENTION_DAYS = env_int("COFFRE_JOURNAL_RETENTION_DAYS", 365)
 
 # --- Background work (Django Tasks API backport, database backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -196,13 +196,13 @@ def listing(client: Client, world: Any, actor: str) -> HttpResponse:
 def test_cell(client, world, actor, item, action):
     content = text_pdf([f"SPECIMEN {actor} {item} {action}"])
     document = make_item(world, item, content)
+    outcome = EXPECTED[actor, item, action]
+    user = login(client, world, actor)  # logging in is journaled too: count after it
     before = {
         "title": document.title,
         "visibility": document.visibility,
         "journal": JournalEntry.objects.count(),
     }
-    outcome = EXPECTED[actor, item, action]
-    user = login(client, world, actor)
 
     # The policy itself.
     visible = Document.objects.visible_to(user).filter(pk=document.pk).exists()

@@ -1,0 +1,18 @@
+"""Periodic jobs: cron expressions (Europe/Paris) → tasks enqueued on the Django Tasks queue.
+
+The ``scheduler`` command (one process, started by ``make run``) only enqueues; ``db_worker``
+processes run the tasks. Each job is idempotent, so a missed or doubled tick does no harm.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    task: str  # dotted path of a django_tasks task
+    cron: str  # minute hour day month day_of_week
+
+
+SCHEDULE = [
+    Job("journal.tasks.purge_journal", "15 3 * * *"),
+]
