@@ -8,4 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("coffre/card/", views.my_card, name="my_card"),
+    path("pro/b/<uuid:code>/card/", views.card_for, name="card_for"),
 ]

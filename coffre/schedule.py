@@ -15,4 +15,5 @@ class Job:
 
 SCHEDULE = [
     Job("journal.tasks.purge_journal", "15 3 * * *"),
+    Job("privacy.tasks.apply_retention", "0 10 * * *"),  # SMS warnings: not at night
 ]

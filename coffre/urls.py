@@ -7,7 +7,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("coffre/", include("vault.urls")),
+    path("privacy/", include("privacy.urls")),
     path("pro/", include("structures.urls")),
+    path("info/", include("pages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -42,6 +42,14 @@ class JournalEntry(models.Model):
         LOGGED_IN = "logged_in", _("logged in")
         LOGGED_OUT = "logged_out", _("logged out")
         LOGIN_FAILED = "login_failed", _("tried to log in with a wrong password")
+        EXPORT_DOWNLOADED = "export_downloaded", _("downloaded everything")
+        RECEIPT_DOWNLOADED = "receipt_downloaded", _("downloaded the deposit receipt of")
+        ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", _("asked to delete the account")
+        ACCOUNT_DELETION_CANCELLED = (
+            "account_deletion_cancelled",
+            _("cancelled the deletion of the account"),
+        )
+        ACCOUNT_DELETED = "account_deleted", _("deleted an account")  # platform chain
 
     # None: the platform chain. CASCADE: the person's journal goes with their account (real
     # deletion), inside ``journal.chain.journal_erasure`` only (a database trigger guards it).

@@ -119,9 +119,10 @@ MUTATIONS = [
     ),
     Mutation(
         "acting_structure_active",
-        "acting_structure: the journal names a structure with an *active* affiliation",
-        "Affiliation.objects.active().filter(\n",
-        "Affiliation.objects.filter(\n",
+        "_affiliated_structures: the journal and the card name a structure with an *active* "
+        "affiliation",
+        'Affiliation.objects.active().filter(structure=OuterRef("pk"), beneficiary=beneficiary)',
+        'Affiliation.objects.filter(structure=OuterRef("pk"), beneficiary=beneficiary)',
     ),
     Mutation(
         "item_reachable_beneficiary",

@@ -86,6 +86,13 @@ def own_vault(user: AnyUser) -> Beneficiary | None:
     return beneficiaries_visible_to(user).first()
 
 
+def card_structure(user: AnyUser, beneficiary: Beneficiary) -> Structure | None:
+    """The structure printed on a member card: the professional's, else the person's first."""
+    if _is_professional(user):
+        return acting_structure(user, beneficiary)
+    return _affiliated_structures(beneficiary).order_by("name").first()
+
+
 def beneficiaries_of_structure(user: AnyUser, structure: Structure) -> BeneficiaryQuerySet:
     if not can(user, Action.WORK_IN, structure):
         return Beneficiary.objects.none()
@@ -105,17 +112,20 @@ def visible_items(queryset: QuerySet[M], user: AnyUser) -> QuerySet[M]:
     return queryset.none()
 
 
+def _affiliated_structures(beneficiary: Beneficiary) -> QuerySet[Structure]:
+    """Structures the person has an *active* affiliation with."""
+    return Structure.objects.filter(
+        Exists(
+            Affiliation.objects.active().filter(structure=OuterRef("pk"), beneficiary=beneficiary)
+        )
+    )
+
+
 def acting_structure(user: AnyUser, beneficiary: Beneficiary) -> Structure | None:
     """The structure through which a professional reaches a beneficiary (for the journal)."""
     return (
         structures_of(user)
-        .filter(
-            Exists(
-                Affiliation.objects.active().filter(
-                    structure=OuterRef("pk"), beneficiary=beneficiary
-                )
-            )
-        )
+        .filter(pk__in=_affiliated_structures(beneficiary).values("pk"))
         .order_by("name")
         .first()
     )

@@ -1,9 +1,11 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, generated_secret
+from .env import env_bool, env_choice, env_int, env_list, env_str, generated_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -11,7 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("COFFRE_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY") or generated_secret(VAR_DIR / "secret-key")
+# COFFRE_ENV=production: a public deployment, HTTPS only, real secrets required (see "Security").
+PRODUCTION = env_choice("COFFRE_ENV", ["development", "production"], "development") == "production"
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and not PRODUCTION:
+    SECRET_KEY = generated_secret(VAR_DIR / "secret-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -22,6 +28,9 @@ INSTALLED_APPS = [
     "vault",
     "crypto",
     "journal",
+    "pages",
+    "privacy",
+    "notify",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -29,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -36,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,11 +105,16 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
+    {"NAME": "accounts.passwords.MaximumLengthValidator"},
+]
+# Argon2id first (OWASP); older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Internationalisation: French by default, every string marked from the first line.
 LANGUAGE_CODE = "fr"
@@ -158,8 +175,32 @@ COFFRE_MAX_IMAGE_PIXELS = env_int("COFFRE_MAX_IMAGE_PIXELS", 60_000_000)
 # Whole request bodies above this are refused before reading (several files at once).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Antivirus (optional; vault/antivirus.py) -----------------------------------------------
+# CLAMAV_SOCKET (a clamd unix socket, e.g. /var/run/clamav/clamd.ctl) or CLAMAV_HOST + CLAMAV_PORT:
+# every upload is scanned by clamd as it streams in. Unset: no scan. Fails closed: when clamd does
+# not answer within CLAMAV_TIMEOUT seconds, uploads are refused ("try again later").
+COFFRE_CLAMAV_SOCKET = env_str("CLAMAV_SOCKET")
+COFFRE_CLAMAV_HOST = env_str("CLAMAV_HOST")
+COFFRE_CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+COFFRE_CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+# --- end of antivirus ------------------------------------------------------------------------
+
 # --- Journal: entries older than this are purged (CNIL délibération 2021-122: 1 year).
 COFFRE_JOURNAL_RETENTION_DAYS = env_int("COFFRE_JOURNAL_RETENTION_DAYS", 365)
+
+# --- Privacy (privacy app): account deletion, retention of inactive accounts ----------------------
+# A deletion the person asks for runs after this many days; they can cancel until then.
+COFFRE_DELETION_GRACE_DAYS = env_int("COFFRE_DELETION_GRACE_DAYS", 7)
+# Accounts without activity for this long are deleted (CNIL, social sector: 2 years), after SMS
+# warnings this many days before (comma-separated).
+COFFRE_INACTIVE_DELETION_DAYS = env_int("COFFRE_INACTIVE_DELETION_DAYS", 730)
+COFFRE_INACTIVE_WARNING_DAYS = [
+    int(days) for days in env_list("COFFRE_INACTIVE_WARNING_DAYS", ["30", "7"])
+]
+# --- SMS (notify app): a backend like Django's email backends (console, file, locmem) ---------
+SMS_BACKEND = env_str("SMS_BACKEND", "notify.backends.console.ConsoleBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"  # notify.backends.file.FileBackend: one file per message
+# --- end of privacy and SMS ---------------------------------------------------------------------
 
 # --- Background work (Django Tasks API backport, database backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -175,3 +216,92 @@ LOGGING = {
         "coffre": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# --- Security (HTTP hardening, secrets in production; docs/security.md) ------------------------
+# Unset COFFRE_ENV: the embedded defaults, plain http on 127.0.0.1 (`make run`, tests).
+# COFFRE_ENV=production: HTTPS only, and no start without real secrets: "production" must never
+# run on the keys generated under var/ (they sit next to the data they are meant to protect).
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("COFFRE_ENV=production: DEBUG must be off.")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "COFFRE_ENV=production needs SECRET_KEY (or SECRET_KEY_FILE): at least 50 random "
+            "characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    # The environment source falls back to a key generated under var/: not in production.
+    if COFFRE_MASTER_KEY_SOURCE == "crypto.keys.EnvironmentMasterKey" and not COFFRE_MASTER_KEY:
+        raise ImproperlyConfigured(
+            "COFFRE_ENV=production needs COFFRE_MASTER_KEY (or COFFRE_MASTER_KEY_FILE) from "
+            "`manage.py master_key generate`, kept apart from the database and its backups."
+        )
+
+# How long the operator's backups (database and blobs) keep a copy of what was deleted. The
+# information pages promise it to the people (pages/): set it to what your backups really do.
+COFFRE_BACKUP_RETENTION_DAYS = env_int("COFFRE_BACKUP_RETENTION_DAYS", 30)
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Behind a TLS-terminating proxy, name the header it sets (e.g. X-Forwarded-Proto): only then
+# does Django trust it, and the proxy must strip that header from what clients send.
+if proxy_ssl_header := env_str("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    # __Host-: the browser accepts these only over HTTPS, for this host and path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Scripts and styles from our own static files only: no inline code, no eval (htmx is told not
+# to inject its indicator <style> nor to eval, in base.html). Files served from the vault keep
+# their own stricter policy (vault/serving.py: default-src 'none'; sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": PRODUCTION,
+    }
+}
+# The camera (photo of a paper) for our own pages; every other powerful feature off.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
+# --- end of security ---------------------------------------------------------------------------

@@ -42,6 +42,23 @@ _SMALL_TARGETS_JS = """(min) => {
 }"""
 
 
+# Content-Security-Policy violations of the current document, including those from before the call
+# (a buffered ReportingObserver): inline code, eval, a style attribute, an outside resource.
+_CSP_VIOLATIONS_JS = """() => new Promise((resolve) => {
+  const seen = [];
+  const describe = (r) => `${r.body.effectiveDirective}: ${r.body.blockedURL || 'inline'} `
+    + `(${r.body.sourceFile || r.url}:${r.body.lineNumber || 0}) ${r.body.sample || ''}`.trim();
+  const observer = new ReportingObserver((reports) => seen.push(...reports.map(describe)),
+                                         {types: ['csp-violation'], buffered: true});
+  observer.observe();
+  setTimeout(() => {
+    seen.push(...observer.takeRecords().map(describe));
+    observer.disconnect();
+    resolve(seen);
+  }, 0);
+})"""
+
+
 def fr(message: str, **values: object) -> str:
     """The text the French UI shows for a msgid (the msgid itself while it is untranslated)."""
     with translation.override("fr"):
@@ -58,9 +75,19 @@ def path_of(page: Page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url)
 
 
+def check_csp(page: Page) -> None:
+    """Fail the test if the browser blocked anything under our Content-Security-Policy."""
+    for violation in page.evaluate(_CSP_VIOLATIONS_JS):
+        blocking_findings.append(f"{path_of(page)}: CSP violation {violation}")
+
+
 def check_a11y(page: Page) -> None:
-    """Run axe-core on the page as shown: critical/serious fail the test, the rest is reported."""
+    """Run axe-core on the page as shown: critical/serious fail the test, the rest is reported.
+
+    Every page checked this way is also checked for CSP violations (check_csp).
+    """
     page.wait_for_load_state("load")
+    check_csp(page)
     # Axe().run(page) re-injects the 500 kB script every time; once per document is enough.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe.axe_script)
