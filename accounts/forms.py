@@ -1,5 +1,12 @@
+from typing import Any
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from . import throttle
 
 
 class LoginForm(AuthenticationForm):
@@ -18,3 +25,37 @@ class LoginForm(AuthenticationForm):
             {"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"}
         )
         self.fields["password"].label = _("Password")
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        address = str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
+        refused = throttle.refusal(username, address)
+        if refused is not None:
+            # Checked before the password: a locked name cannot be probed any further.
+            raise forms.ValidationError(_refusal_message(refused), code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if throttle.record_failure(username, address):
+                from .signals import account_locked
+
+                account_locked.send(sender=self.__class__, username=username, request=self.request)
+            raise
+        throttle.reset(username)
+        return cleaned
+
+
+def _refusal_message(refused: throttle.Refusal) -> str:
+    local = timezone.localtime(refused.until)
+    when = formats.date_format(local, "TIME_FORMAT")
+    if refused.locked:
+        if local.date() != timezone.localdate():
+            when = formats.date_format(local, "DATETIME_FORMAT")
+        return gettext(
+            "Too many tries. For your safety, logging in is blocked until %(when)s. "
+            "A social worker of your structure can help you get back in now."
+        ) % {"when": when}
+    seconds = max(1, int((refused.until - timezone.now()).total_seconds()))
+    return gettext("Too many tries. Wait %(seconds)d seconds, then try again.") % {
+        "seconds": seconds
+    }

@@ -103,3 +103,23 @@ class Beneficiary(models.Model):
     @property
     def quota(self) -> int:
         return self.quota_bytes if self.quota_bytes is not None else settings.COFFRE_QUOTA_BYTES
+
+
+class LoginThrottle(models.Model):
+    """Failed logins per account name and per address, keyed on a keyed hash (never in clear).
+
+    Unknown usernames are throttled exactly like real ones, so the answers reveal nothing.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.failures} failures"

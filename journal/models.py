@@ -42,6 +42,7 @@ class JournalEntry(models.Model):
         LOGGED_IN = "logged_in", _("logged in")
         LOGGED_OUT = "logged_out", _("logged out")
         LOGIN_FAILED = "login_failed", _("tried to log in with a wrong password")
+        ACCOUNT_LOCKED = "account_locked", _("made too many tries: logging in was blocked")
         EXPORT_DOWNLOADED = "export_downloaded", _("downloaded everything")
         RECEIPT_DOWNLOADED = "receipt_downloaded", _("downloaded the deposit receipt of")
         ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", _("asked to delete the account")

@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from accounts.models import Beneficiary, User
+from accounts.signals import account_locked
 
 from .chain import record
 from .models import JournalEntry
@@ -36,6 +37,14 @@ def journal_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) 
 def journal_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None and user.is_authenticated:
         record(_vault_of(user), user, JournalEntry.Action.LOGGED_OUT, ip=_client_ip(request))
+
+
+@receiver(account_locked)
+def journal_lock(sender: Any, username: str, request: HttpRequest | None, **kwargs: Any) -> None:
+    user = User.objects.filter(username=username).first()
+    vault = _vault_of(user) if user else None
+    account = user.username if user else ""  # unknown names are not stored, as above
+    record(vault, None, JournalEntry.Action.ACCOUNT_LOCKED, ip=_client_ip(request), account=account)
 
 
 @receiver(user_login_failed)

@@ -186,7 +186,8 @@ class EncryptingUploadHandler(FileUploadHandler):
         if len(data) >= ZIP_TAIL_SIZE:
             self.tail = bytearray(data[-ZIP_TAIL_SIZE:])
         else:
-            self.tail = bytearray(data)
+            self.tail += data
+            del self.tail[:-ZIP_TAIL_SIZE]
 
     def _check_head(self) -> None:
         """Once the first bytes are in (or the whole file, when smaller): refuse early."""

@@ -255,7 +255,8 @@ def journal(request: Request) -> HttpResponse:
     if request.GET.get("all") != "1":
         # What others did: professionals, and attempts to get into the account.
         entries = entries.filter(
-            Q(actor_kind=User.Kind.PROFESSIONAL) | Q(action=JournalEntry.Action.LOGIN_FAILED)
+            Q(actor_kind=User.Kind.PROFESSIONAL)
+            | Q(action__in=[JournalEntry.Action.LOGIN_FAILED, JournalEntry.Action.ACCOUNT_LOCKED])
         )
     page = Paginator(entries, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
