@@ -24,6 +24,11 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # Set when someone else chose the password (a one-time password printed at the desk, an
+    # assisted reset): the person must choose their own before anything else.
+    must_change_password = models.BooleanField(default=False)
+    # When the phone number was last proved by a code sent to it (recovery by SMS needs it).
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_beneficiary(self) -> bool:
