@@ -95,7 +95,14 @@ def read_ahead(chunks: Iterator[bytes], depth: int = READ_AHEAD_CHUNKS) -> Itera
         helper.join()
 
 
-def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponseBase:
+UNCHECKED = "application/octet-stream"
+
+
+def blob_response(
+    blob: Blob, title: str, inline: bool = False, checked: bool = True
+) -> HttpResponseBase:
+    """Stream a blob. ``checked=False`` (a paper not yet through the processing checks, or
+    refused by them) sends it as opaque bytes to save, never as something to open."""
     chunks = iter_plaintext(blob.owner, blob.code, blob.storage_key)
     try:
         # Read the first segment before answering: a damaged blob gets a clear error page
@@ -115,10 +122,12 @@ def blob_response(blob: Blob, title: str, inline: bool = False) -> HttpResponseB
             logger.error("blob %s failed mid-stream; download aborted", blob.code)
             raise
 
-    response = StreamingHttpResponse(stream(), content_type=blob.media_type)
+    media_type = blob.media_type if checked else UNCHECKED
+    inline = inline and checked
+    response = StreamingHttpResponse(stream(), content_type=media_type)
     response["Content-Length"] = str(blob.size)
     response["Content-Disposition"] = content_disposition(
-        safe_filename(title, blob.media_type), inline
+        safe_filename(title, media_type), inline
     )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -126,16 +126,18 @@ def document_download(request: Request, code: str) -> HttpResponseBase:
         Action.DOWNLOAD,
         code=code,
     )
+    # Served as what it is only once the processing checks passed (hostile PDFs, polyglots).
+    ready = document.state == Document.State.READY
     preview = request.GET.get("preview")
     if preview and is_valid_preview(preview, request.user.pk, document.code):
         # The picture on the detail page: that look is already in the journal.
-        return blob_response(document.original, document.title, inline=True)
+        return blob_response(document.original, document.title, inline=True, checked=ready)
     inline = bool(request.GET.get("inline") or preview)
     action = (
         JournalEntry.Action.DOCUMENT_VIEWED if inline else JournalEntry.Action.DOCUMENT_DOWNLOADED
     )
     services.record_access(request.user, document, action)
-    return blob_response(document.original, document.title, inline=inline)
+    return blob_response(document.original, document.title, inline=inline, checked=ready)
 
 
 @require_POST

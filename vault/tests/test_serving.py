@@ -92,3 +92,19 @@ def test_content_disposition_keeps_accents_in_the_rfc5987_form():
     assert header == (
         "attachment; filename=\"carte-vitale-zo.pdf\"; filename*=UTF-8''carte-vitale-zo%C3%A9.pdf"
     )
+
+
+@pytest.mark.django_db
+def test_a_paper_not_yet_checked_is_only_ever_a_download(client):
+    from vault.models import Document
+
+    owner = BeneficiaryFactory()
+    document = make_document(owner)
+    Document.objects.filter(pk=document.pk).update(state=Document.State.PROCESSING)
+    client.force_login(owner.user)
+    for params in ({}, {"inline": "1"}):
+        response = client.get(reverse("vault:download", args=[document.code]), params)
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"].startswith("attachment; ")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(response.streaming_content)  # the person still gets their file
