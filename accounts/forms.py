@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -59,3 +59,31 @@ def _refusal_message(refused: throttle.Refusal) -> str:
     return gettext("Too many tries. Wait %(seconds)d seconds, then try again.") % {
         "seconds": seconds
     }
+
+
+class OtpCodeForm(forms.Form):
+    """One code: 6 digits from the app, or a backup code (``allow_backup``)."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, strip=True)
+
+    def __init__(self, *args: Any, allow_backup: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        if allow_backup:
+            self.fields["code"].label = _("Code from the app, or a backup code")
+        else:
+            self.fields["code"].label = _("The 6-digit code the app shows")
+            attrs["inputmode"] = "numeric"
+        self.fields["code"].widget.attrs.update(attrs)
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """Choose one's own password: twice, with the project's password rules."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("The same password again")
+        self.fields["new_password1"].help_text = _(
+            "At least 8 characters. A short sentence is easy to remember and hard to guess."
+        )

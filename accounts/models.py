@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 phone_validator = RegexValidator(
@@ -29,6 +30,18 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     # When the phone number was last proved by a code sent to it (recovery by SMS needs it).
     phone_verified_at = models.DateTimeField(null=True, blank=True)
+    # Part of the hash every session carries: a new value ends all the person's sessions
+    # (accounts.sessions.end_all_sessions, "log out everywhere").
+    session_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks this hash on every request (and its fallbacks, after a SECRET_KEY
+        # rotation): with the salt in it, end_all_sessions() ends every session at once. An
+        # empty salt gives Django's own hash, so sessions opened before the salt existed hold.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}{self.session_salt}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def is_beneficiary(self) -> bool:

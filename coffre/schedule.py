@@ -15,5 +15,6 @@ class Job:
 
 SCHEDULE = [
     Job("journal.tasks.purge_journal", "15 3 * * *"),
+    Job("accounts.tasks.clear_expired_sessions", "30 3 * * *"),
     Job("privacy.tasks.apply_retention", "0 10 * * *"),  # SMS warnings: not at night
 ]

@@ -28,6 +28,16 @@ class JournalEntry(models.Model):
     class Action(models.TextChoices):
         ACCOUNT_CREATED = "account_created", _("created the account")
         AFFILIATION_CREATED = "affiliation_created", _("started following you")
+        AFFILIATION_REQUESTED = "affiliation_requested", _("asked to follow you")
+        AFFILIATION_ACCEPTED = (
+            "affiliation_accepted",
+            _("accepted to be followed by this structure"),
+        )
+        AFFILIATION_REFUSED = "affiliation_refused", _("refused to be followed by this structure")
+        ACCOUNT_LOOKED_UP = (
+            "account_looked_up",
+            _("checked whether you already had an account (same name and birth date)"),
+        )
         DOCUMENT_UPLOADED = "document_uploaded", _("added")
         DOCUMENT_VIEWED = "document_viewed", _("looked at")
         DOCUMENT_DOWNLOADED = "document_downloaded", _("downloaded")
@@ -43,6 +53,19 @@ class JournalEntry(models.Model):
         LOGGED_OUT = "logged_out", _("logged out")
         LOGIN_FAILED = "login_failed", _("tried to log in with a wrong password")
         ACCOUNT_LOCKED = "account_locked", _("made too many tries: logging in was blocked")
+        # Professional and staff accounts (platform chain), except PASSWORD_CHANGED and
+        # LOGGED_OUT_EVERYWHERE, which go to a beneficiary's own chain for beneficiaries.
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("set up two-step verification")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("typed a wrong two-step verification code")
+        TWO_FACTOR_RESET = "two_factor_reset", _("reset the two-step verification of an account")
+        BACKUP_CODES_RENEWED = "backup_codes_renewed", _("made new backup codes")
+        PASSWORD_CHANGED = "password_changed", _("chose a new password")
+        LOGGED_OUT_EVERYWHERE = "logged_out_everywhere", _("logged out on every device")
+        INVITATION_SENT = "invitation_sent", _("invited a colleague")
+        INVITATION_CANCELLED = "invitation_cancelled", _("cancelled an invitation")
+        INVITATION_ACCEPTED = "invitation_accepted", _("accepted an invitation and joined")
+        MEMBER_ADDED = "member_added", _("added a colleague to the team")
+        MEMBER_REMOVED = "member_removed", _("removed a colleague from the team")
         EXPORT_DOWNLOADED = "export_downloaded", _("downloaded everything")
         RECEIPT_DOWNLOADED = "receipt_downloaded", _("downloaded the deposit receipt of")
         ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", _("asked to delete the account")
@@ -51,6 +74,13 @@ class JournalEntry(models.Model):
             _("cancelled the deletion of the account"),
         )
         ACCOUNT_DELETED = "account_deleted", _("deleted an account")  # platform chain
+        RECOVERY_SMS_SENT = (
+            "recovery_sms_sent",
+            _("asked for a code by SMS to choose a new password"),
+        )
+        PASSWORD_RESET = "password_reset", _("reset the password")
+        RECOVERY_CODE_ISSUED = "recovery_code_issued", _("made a new recovery code")
+        PHONE_VERIFIED = "phone_verified", _("confirmed the phone number")
 
     # None: the platform chain. CASCADE: the person's journal goes with their account (real
     # deletion), inside ``journal.chain.journal_erasure`` only (a database trigger guards it).

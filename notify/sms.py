@@ -2,8 +2,10 @@
 
 Like Django's email backends: ``notify.backends.console.ConsoleBackend`` (the default, prints),
 ``notify.backends.file.FileBackend`` (one file per message under ``SMS_FILE_PATH``) and
-``notify.backends.locmem.LocmemBackend`` (an ``outbox`` list, for tests). A real provider is one
-more class with a ``send(message)`` method.
+``notify.backends.locmem.LocmemBackend`` (an ``outbox`` list, for tests). The real provider is
+``notify.backends.brevo.BrevoBackend`` (Brevo's transactional SMS API over HTTPS: SMS_HTTP_URL,
+SMS_API_KEY, SMS_SENDER); another one is one more class with a ``send(message)`` method that
+raises ``SmsDeliveryError`` when the provider does not take the message.
 """
 
 from django.conf import settings

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# SMS (recovery codes, reminders) land as files under var/sms/: read them to get the codes.
+export SMS_BACKEND="${SMS_BACKEND:-notify.backends.file.FileBackend}"
 $PY manage.py db_worker --interval 1 &
 worker=$!
 $PY manage.py scheduler >/dev/null &

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Affiliation, Membership, Structure
+from .models import Affiliation, AffiliationRequest, Membership, Structure
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +22,10 @@ class AffiliationAdmin(admin.ModelAdmin):
     list_display = ("beneficiary", "structure", "state", "consented_at")
     list_filter = ("state",)
     raw_id_fields = ("beneficiary", "structure", "created_by")
+
+
+@admin.register(AffiliationRequest)
+class AffiliationRequestAdmin(admin.ModelAdmin):
+    list_display = ("structure", "state", "created_at", "decided_at")
+    list_filter = ("state",)
+    raw_id_fields = ("beneficiary", "structure", "requested_by")

@@ -129,3 +129,51 @@ class Affiliation(models.Model):
         self.state = self.State.ENDED
         self.ended_at = timezone.now()
         self.save(update_fields=["state", "ended_at"])
+
+
+class AffiliationRequestQuerySet(models.QuerySet["AffiliationRequest"]):
+    def pending(self) -> "AffiliationRequestQuerySet":
+        return self.filter(state=AffiliationRequest.State.PENDING)
+
+
+class AffiliationRequest(models.Model):
+    """A structure asks to follow a person who already has an account; the person decides.
+
+    Made at the desk when the person being registered turns out to have an account already
+    (same name and birth date). Nothing is shared until the person accepts.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the person")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="affiliation_requests"
+    )
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="affiliation_requests"
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="affiliation_requests_made"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AffiliationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("affiliation request")
+        verbose_name_plural = _("affiliation requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "structure"],
+                condition=models.Q(state="pending"),
+                name="one_pending_request_per_structure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure} → {self.beneficiary} ({self.state})"

@@ -2,20 +2,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Beneficiary
 from coffre.http import AuthenticatedHttpRequest as Request
 from vault import policy
 from vault.models import Document, Folder
 from vault.policy import Action
 from vault.views import group_by_folder
 
-from . import services
-from .forms import BeneficiaryCreateForm, MemberAddForm, SearchForm
-from .models import Membership
+from . import duplicates, services
+from .forms import BeneficiaryCreateForm, SearchForm
+from .models import Structure
 
 BENEFICIARIES_PER_PAGE = 25
 
@@ -56,18 +57,83 @@ def structure_detail(request: Request, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def beneficiary_create(request: Request, code: str) -> HttpResponse:
+    """One screen at the desk. Before creating, look for an account with the same name and
+    birth date: if there is one, say only that, and offer to ask the person to accept this
+    structure instead of opening a second account."""
     structure = policy.get_structure_for(request.user, Action.WORK_IN, code)
     form = BeneficiaryCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        beneficiary = services.create_beneficiary(structure, request.user, form.cleaned_data)
-        return render(
-            request,
-            "structures/beneficiary_created.html",
-            {"structure": structure, "beneficiary": beneficiary},
-        )
-    return render(
-        request, "structures/beneficiary_create.html", {"structure": structure, "form": form}
+    context: dict[str, object] = {"structure": structure, "form": form}
+    if request.method != "POST":
+        return render(request, "structures/beneficiary_create.html", context)
+    valid = form.is_valid()
+    identity = form.identity()
+    if identity is not None:
+        key = duplicates.identity_key(*identity)
+        existing = duplicates.existing_accounts(*identity)
+        decision = request.POST.get("decision", "")
+        acknowledged = decision == "create" or request.POST.get("acknowledged") == key
+        if existing and not acknowledged:
+            # Someone this structure already follows: their page, nothing about anyone else.
+            followed = _followed_here(request, structure, existing)
+            if not followed and decision == "request":
+                services.request_affiliation(existing, request.user, structure)
+                return render(
+                    request, "structures/affiliation_requested.html", {"structure": structure}
+                )
+            if not followed:
+                services.note_lookup(existing, request.user, structure)
+            context.update(duplicate=True, followed=followed, identity_key=key)
+            return render(request, "structures/beneficiary_create.html", context)
+        context["acknowledged"] = key if acknowledged else ""
+    if not valid:
+        return render(request, "structures/beneficiary_create.html", context)
+    account = services.create_beneficiary(structure, request.user, form.cleaned_data)
+    response = render(
+        request,
+        "structures/beneficiary_created.html",
+        {
+            "structure": structure,
+            "beneficiary": account.beneficiary,
+            "username_parts": account.beneficiary.user.username.split("."),
+            "one_time_password": account.one_time_password,
+        },
     )
+    # A one-time password is shown once: no copy in any cache, no page to go back to.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _followed_here(
+    request: Request, structure: Structure, existing: list[Beneficiary]
+) -> list[Beneficiary]:
+    """Of these accounts, those this structure already follows (the professional sees them
+    in their list anyway): the only ones the page may name."""
+    return list(
+        policy.beneficiaries_of_structure(request.user, structure)
+        .filter(pk__in=[b.pk for b in existing])
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@require_POST
+@login_required
+def affiliation_request_decide(request: Request, code: str, decision: str) -> HttpResponse:
+    """The person accepts or refuses that a structure follows them; nobody else may."""
+    affiliation_request = policy.get_affiliation_request_for(request.user, code)
+    name = affiliation_request.structure.name
+    if decision == "accept":
+        services.accept_request(affiliation_request, request.user)
+        messages.success(
+            request,
+            _("%(name)s now follows you: its social workers see the papers you share.")
+            % {"name": name},
+        )
+    else:
+        services.refuse_request(affiliation_request, request.user)
+        messages.success(
+            request, _("You refused. %(name)s does not see your papers.") % {"name": name}
+        )
+    return redirect("vault:home")
 
 
 @require_GET
@@ -92,45 +158,3 @@ def beneficiary_detail(request: Request, code: str) -> HttpResponse:
             "max_upload_bytes": settings.COFFRE_MAX_UPLOAD_BYTES,
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def team(request: Request, code: str) -> HttpResponse:
-    structure = policy.get_structure_for(request.user, Action.MANAGE_TEAM, code)
-    form = MemberAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        membership = services.add_member(structure, form.cleaned_data)
-        messages.success(
-            request, _("%(name)s is now in the team.") % {"name": membership.user.display_name}
-        )
-        return redirect("structures:team", code=structure.code)
-    members = (
-        Membership.objects.filter(structure=structure)
-        .select_related("user")
-        .order_by("-active", "user__last_name", "user__first_name")
-    )
-    return render(
-        request, "structures/team.html", {"structure": structure, "members": members, "form": form}
-    )
-
-
-@require_POST
-@login_required
-def team_remove(request: Request, code: str, user_code: str) -> HttpResponse:
-    structure = policy.get_structure_for(request.user, Action.MANAGE_TEAM, code)
-    membership = (
-        Membership.objects.active().filter(structure=structure, user__code=user_code).first()
-    )
-    if membership is None:
-        raise Http404
-    if membership.user_id == request.user.pk:
-        messages.error(request, _("You cannot remove yourself. Ask another administrator."))
-    else:
-        membership.end()
-        messages.success(
-            request,
-            _("%(name)s no longer has access to this structure's people.")
-            % {"name": membership.user.display_name},
-        )
-    return redirect("structures:team", code=structure.code)

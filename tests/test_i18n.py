@@ -6,6 +6,8 @@ import polib
 import pytest
 from django.urls import reverse
 
+from tests.auth import force_login_verified
+
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
@@ -31,7 +33,7 @@ class TestLanguage:
         assert 'lang="fr"' in page and "Se connecter" in page
 
     def test_the_switcher_changes_the_language_and_remembers_it(self, client, world):
-        client.force_login(world.owner)
+        force_login_verified(client, world.owner)
         client.post(reverse("set_language"), {"language": "en", "next": "/coffre/"})
         page = client.get(reverse("vault:home")).content.decode()
         assert 'lang="en"' in page and "My papers" in page
@@ -41,6 +43,6 @@ class TestLanguage:
     def test_a_person_gets_their_own_language_at_login(self, client, world):
         world.owner.preferred_language = "en"
         world.owner.save()
-        client.force_login(world.owner)
+        force_login_verified(client, world.owner)
         page = client.get(reverse("vault:home")).content.decode()
         assert 'lang="en"' in page

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.auth import force_login_verified
 from tests.factories import make_document
 from vault.models import Visibility
 
@@ -68,12 +69,12 @@ def test_login_page(client):
 
 
 def test_beneficiary_pages(client, world):
-    client.force_login(world.professional)
+    force_login_verified(client, world.professional)
     response = client.get(reverse("structures:beneficiary", args=[world.beneficiary.code]))
     assert response.status_code == 200
     assert_page_headers(response)
 
-    client.force_login(world.owner)
+    force_login_verified(client, world.owner)
     response = client.get(reverse("vault:home"))
     assert response.status_code == 200
     assert_page_headers(response)
@@ -82,7 +83,7 @@ def test_beneficiary_pages(client, world):
 def test_file_download_keeps_its_stricter_policy(client, world):
     document = make_document(world.beneficiary, visibility=Visibility.SHARED)
     for user in (world.owner, world.professional):
-        client.force_login(user)
+        force_login_verified(client, user)
         response = client.get(reverse("vault:download", args=[document.code]))
         assert response.status_code == 200
         b"".join(response.streaming_content)

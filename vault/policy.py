@@ -5,6 +5,8 @@
   structure where the professional has an *active* membership; they write (edit, delete) only what
   they created, and create items on the person's behalf. They never change sharing.
 - Staff and everyone else: no vault content at all.
+- A structure's request to follow a person (``AffiliationRequest``) is seen and answered by that
+  person only.
 
 Views get objects through ``get_for`` (outsiders: 404; read-only actors: 403) and never filter by
 hand. Deny by default: any case not listed below is refused.
@@ -19,7 +21,7 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import Beneficiary, BeneficiaryQuerySet, User
-from structures.models import Affiliation, Membership, Structure
+from structures.models import Affiliation, AffiliationRequest, Membership, Structure
 
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -204,3 +206,20 @@ def get_structure_for(user: AnyUser, action: Action, code: Any) -> Structure:
     if not can(user, action, structure):
         raise PermissionDenied
     return structure
+
+
+def affiliation_requests_for(user: AnyUser) -> QuerySet[AffiliationRequest]:
+    """Pending requests of structures to follow the signed-in person: only they decide."""
+    owner = _as_kind(user, User.Kind.BENEFICIARY)
+    if owner is None:
+        return AffiliationRequest.objects.none()
+    return AffiliationRequest.objects.pending().filter(beneficiary__user=owner)
+
+
+def get_affiliation_request_for(user: AnyUser, code: Any) -> AffiliationRequest:
+    """A pending request the user may accept or refuse; 404 for everyone but the person."""
+    pending = affiliation_requests_for(user).select_related("structure", "beneficiary")
+    try:
+        return pending.get(code=code)
+    except AffiliationRequest.DoesNotExist:
+        raise Http404 from None

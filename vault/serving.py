@@ -126,9 +126,7 @@ def blob_response(
     inline = inline and checked
     response = StreamingHttpResponse(stream(), content_type=media_type)
     response["Content-Length"] = str(blob.size)
-    response["Content-Disposition"] = content_disposition(
-        safe_filename(title, media_type), inline
-    )
+    response["Content-Disposition"] = content_disposition(safe_filename(title, media_type), inline)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

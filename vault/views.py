@@ -258,7 +258,15 @@ def journal(request: Request) -> HttpResponse:
         # What others did: professionals, and attempts to get into the account.
         entries = entries.filter(
             Q(actor_kind=User.Kind.PROFESSIONAL)
-            | Q(action__in=[JournalEntry.Action.LOGIN_FAILED, JournalEntry.Action.ACCOUNT_LOCKED])
+            | Q(
+                action__in=[
+                    JournalEntry.Action.LOGIN_FAILED,
+                    JournalEntry.Action.ACCOUNT_LOCKED,
+                    JournalEntry.Action.RECOVERY_SMS_SENT,
+                    JournalEntry.Action.PASSWORD_RESET,
+                    JournalEntry.Action.PHONE_VERIFIED,
+                ]
+            )
         )
     page = Paginator(entries, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "coffre",  # management commands (scheduler)
+    # Before accounts: accounts.admin unregisters their admin pages (TOTP secrets stay hidden).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "structures",
     "vault",
@@ -31,6 +36,8 @@ INSTALLED_APPS = [
     "pages",
     "privacy",
     "notify",
+    "recovery",
+    "invitations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,8 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, OTP and messages: end stale sessions, then send people to the
+    # steps they owe (second factor, own password) before any other page (accounts.gates).
+    "accounts.sessions.SessionTimeoutMiddleware",
+    "accounts.gates.GateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -115,6 +127,40 @@ PASSWORD_HASHERS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Sessions and two-step verification (accounts.sessions, accounts.otp, accounts.gates) -----
+# A session ends after this long without a request: professionals and staff see other people's
+# papers, so theirs is shorter; beneficiaries often fill a form slowly at the desk.
+COFFRE_SESSION_IDLE_SECONDS_PROFESSIONAL = env_int("COFFRE_SESSION_IDLE_SECONDS_PROFESSIONAL", 1800)
+COFFRE_SESSION_IDLE_SECONDS_BENEFICIARY = env_int("COFFRE_SESSION_IDLE_SECONDS_BENEFICIARY", 7200)
+# ... and after this long whatever the activity (the cookie and the stored session too).
+COFFRE_SESSION_MAX_SECONDS = env_int("COFFRE_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = COFFRE_SESSION_MAX_SECONDS
+OTP_TOTP_ISSUER = "Coffre"  # the name the phone app shows next to the codes
+# Invitation links (invitations app) work this many days.
+COFFRE_INVITATION_DAYS = env_int("COFFRE_INVITATION_DAYS", 7)
+# --- end of sessions and two-step verification -------------------------------------------------
+
+# --- Email (invitations; Django's email framework) ----------------------------------------------
+# EMAIL_URL (or EMAIL_URL_FILE) picks the backend and server, e.g.
+#   submission://user:password@smtp.example.fr:587   (STARTTLS; smtps://… or ?ssl=1 for TLS)
+#   console://  (print emails: the default)   memory://  (tests)   file:///path/to/dir
+# EMAIL_BACKEND overrides the backend (e.g. an anymail HTTP backend); DEFAULT_FROM_EMAIL is the
+# sender. Unset: emails are printed on the console (`make run`).
+_email = dj_email_url.parse(env_str("EMAIL_URL") or "console://")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 15  # seconds: an invitation is sent while one waits
+if _email["EMAIL_FILE_PATH"]:
+    EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coffre <ne-pas-repondre@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- end of email --------------------------------------------------------------------------------
 
 # --- Internationalisation: French by default, every string marked from the first line.
 LANGUAGE_CODE = "fr"
@@ -200,7 +246,18 @@ COFFRE_INACTIVE_WARNING_DAYS = [
 # --- SMS (notify app): a backend like Django's email backends (console, file, locmem) ---------
 SMS_BACKEND = env_str("SMS_BACKEND", "notify.backends.console.ConsoleBackend")
 SMS_FILE_PATH = VAR_DIR / "sms"  # notify.backends.file.FileBackend: one file per message
+# notify.backends.brevo.BrevoBackend: Brevo's transactional SMS API (JSON over HTTPS).
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "https://api.brevo.com/v3/transactionalSMS/send")
+SMS_API_KEY = env_str("SMS_API_KEY")  # or SMS_API_KEY_FILE
+SMS_SENDER = env_str("SMS_SENDER", "Coffre")  # up to 11 letters or digits, as the phone shows it
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)  # seconds
 # --- end of privacy and SMS ---------------------------------------------------------------------
+
+# --- Recovery (recovery app): lost passwords, phone verification ------------------------------
+# Anonymous recovery steps never answer faster than this (seconds), whether the account exists
+# or not, so that an SMS provider's delay does not tell who has an account.
+COFFRE_RECOVERY_MIN_SECONDS = float(env_str("COFFRE_RECOVERY_MIN_SECONDS", "0.6"))
+# --- end of recovery -----------------------------------------------------------------------------
 
 # --- Background work (Django Tasks API backport, database backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

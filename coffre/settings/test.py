@@ -18,5 +18,6 @@ STORAGES = {
         "OPTIONS": {"location": str(TEST_VAR_DIR / "blobs")},
     },
 }
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True

@@ -8,6 +8,7 @@ from django.db import connection
 
 from crypto.blobs import BlobIntegrityError, EncryptingWriter, iter_plaintext
 from crypto.models import BeneficiaryKeyset
+from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory, make_document
 from vault.specimens import text_pdf
 
@@ -114,7 +115,7 @@ class TestTampering:
         stored = bytearray(path.read_bytes())
         stored[-5] ^= 0xFF
         path.write_bytes(bytes(stored))
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.get(f"/coffre/d/{document.code}/download/")
         assert response.status_code == 500
         assert b"Carte" not in response.content
@@ -124,7 +125,7 @@ class TestTampering:
 class TestNoPlaintextAtRest:
     def test_neither_the_database_nor_the_storage_holds_the_paper(self, client, blob_dir: Path):
         owner = BeneficiaryFactory()
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         paper = text_pdf([f"Nom : {MARKER}", "SPECIMEN"])
         response = client.post(
             "/coffre/upload/",

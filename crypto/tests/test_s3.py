@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory
 from vault.models import Blob, Document
 from vault.specimens import text_pdf
@@ -79,7 +80,7 @@ def _keys(client) -> list[str]:
 class TestS3Blobs:
     def test_it_round_trips_a_paper_through_the_views(self, client, s3_storage):
         owner = BeneficiaryFactory()
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         # Larger than one Tink segment and than one S3 multipart part buffer.
         paper = text_pdf(["SPECIMEN"]) + MARKER + os.urandom(6 * 1024 * 1024)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", paper)]})
@@ -92,14 +93,14 @@ class TestS3Blobs:
 
     def test_a_refused_upload_leaves_no_object(self, client, s3_storage):
         owner = BeneficiaryFactory()
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", b"not a paper")]})
         assert not Blob.objects.exists()
         assert _keys(s3_storage) == []
 
     def test_a_tampered_object_is_refused(self, client, s3_storage):
         owner = BeneficiaryFactory()
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", text_pdf(["x"]))]})
         document = Document.objects.get(owner=owner)
         key = document.original.storage_key
@@ -113,7 +114,7 @@ class TestS3Blobs:
         self, client, s3_storage, django_capture_on_commit_callbacks
     ):
         owner = BeneficiaryFactory()
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", text_pdf(["x"]))]})
         document = Document.objects.get(owner=owner)
         with django_capture_on_commit_callbacks(execute=True):

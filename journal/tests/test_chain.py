@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from journal.chain import journal_erasure, purge_expired, record, verify_chain
 from journal.models import JournalAnchor, JournalEntry
+from tests.auth import force_login_verified
 from tests.factories import PASSWORD, BeneficiaryFactory, UserFactory
 
 on_postgresql = pytest.mark.skipif(
@@ -167,7 +168,7 @@ class TestLoginEvents:
             ("logged_in", person.user.pk),
             ("logged_out", person.user.pk),
         ]
-        client.force_login(person.user)
+        force_login_verified(client, person.user)
         page = client.get(reverse("vault:journal")).content.decode()
         assert "Quelqu’un" in page and "mauvais mot de passe" in page
 

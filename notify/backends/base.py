@@ -11,6 +11,11 @@ class SmsMessage:
     body: str
     code: uuid.UUID = field(default_factory=uuid.uuid4)
     created_at: datetime.datetime = field(default_factory=timezone.now)
+    provider_reference: str = ""  # the provider's id for the message, when it gives one
+
+
+class SmsDeliveryError(Exception):
+    """The provider did not take the message (refused, unreachable, out of credit)."""
 
 
 class BaseSmsBackend:

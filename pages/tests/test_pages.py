@@ -4,6 +4,8 @@ for everyone, and reachable from every page."""
 import pytest
 from django.urls import reverse
 
+from tests.auth import force_login_verified
+
 NAMES = ["terms", "how_it_works", "privacy", "guarantees", "restitution"]
 
 # What each page must keep saying (a sample of the legal obligations, in the page's own words).
@@ -49,7 +51,7 @@ def test_only_get(client):
 
 
 def test_account_creation_page_links_to_the_terms(client, world):
-    client.force_login(world.professional)
+    force_login_verified(client, world.professional)
     response = client.get(reverse("structures:beneficiary_create", args=[world.structure.code]))
     assert f'href="{reverse("pages:terms")}" target="_blank" rel="noopener"' in (
         response.content.decode()

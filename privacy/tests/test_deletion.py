@@ -19,6 +19,7 @@ from privacy import deletion
 from privacy.models import DeletionRequest
 from privacy.tasks import delete_account
 from structures.models import Affiliation
+from tests.auth import force_login_verified
 from tests.factories import PASSWORD, BeneficiaryFactory, make_document
 from vault import services
 from vault.models import Blob, Document, Folder
@@ -239,7 +240,7 @@ class TestCommittedSteps:
     def test_the_worker_runs_the_task_at_its_time_only(self, client, db_tasks):
         owner = BeneficiaryFactory()
         make_document(owner)
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         _ask(client)
         request = DeletionRequest.objects.get()
         call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
@@ -278,7 +279,7 @@ class TestBackendWithoutDefer:
 class TestWhoCan:
     def test_professionals_staff_and_strangers_get_404(self, client, world, db_tasks):
         for actor in (world.professional, world.admin, world.staff):
-            client.force_login(actor)
+            force_login_verified(client, actor)
             assert client.get(reverse("privacy:delete_account")).status_code == 404
             assert _ask(client).status_code == 404
             assert client.post(reverse("privacy:cancel_deletion")).status_code == 404
@@ -286,7 +287,7 @@ class TestWhoCan:
 
     def test_a_person_cannot_cancel_someone_elses_deletion(self, client, world, db_tasks):
         request = deletion.request_deletion(world.beneficiary, world.owner)
-        client.force_login(world.stranger_beneficiary.user)
+        force_login_verified(client, world.stranger_beneficiary.user)
         client.post(reverse("privacy:cancel_deletion"))
         request.refresh_from_db()
         assert request.state == "pending"
@@ -312,7 +313,7 @@ class TestStaffAdmin:
         self, client, world, db_tasks
     ):
         request = deletion.request_deletion(world.beneficiary, world.owner)
-        client.force_login(world.staff)
+        force_login_verified(client, world.staff)
         page = client.get(reverse("admin:privacy_deletionrequest_changelist"))
         assert page.status_code == 200 and str(request.beneficiary_code) in page.content.decode()
         assert world.beneficiary.last_name not in page.content.decode()
@@ -327,13 +328,13 @@ class TestStaffAdmin:
     def test_a_cancelled_request_is_left_alone(self, client, world, db_tasks):
         request = deletion.request_deletion(world.beneficiary, world.owner)
         deletion.cancel_deletion(request, world.owner)
-        client.force_login(world.staff)
+        force_login_verified(client, world.staff)
         self._run_action(client, request)
         assert Beneficiary.objects.filter(pk=world.beneficiary.pk).exists()
 
     def test_professionals_have_no_admin(self, client, world, db_tasks):
         request = deletion.request_deletion(world.beneficiary, world.owner)
-        client.force_login(world.admin)
+        force_login_verified(client, world.admin)
         response = self._run_action(client, request)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
         request.refresh_from_db()

@@ -17,6 +17,7 @@ from PIL import Image
 from journal.models import JournalEntry
 from privacy import reauth
 from privacy.export import clean_name
+from tests.auth import force_login_verified
 from tests.factories import PASSWORD, BeneficiaryFactory, make_document
 from vault import services
 from vault.specimens import card_image, text_pdf
@@ -108,7 +109,7 @@ class TestRoundTrip:
                 visibility="shared",
                 structure=world.structure,
             )
-        client.force_login(world.owner)
+        force_login_verified(client, world.owner)
         _confirm(client)
         paper = json.loads(_download(client).read("manifest.json"))["papers"][0]
         assert paper["depositor"] == world.professional.display_name
@@ -220,7 +221,7 @@ class TestWhoCan:
     def test_no_one_else_can_export_a_vault(self, client, world, actor):
         make_document(world.beneficiary, visibility="shared")
         user = getattr(world, actor)
-        client.force_login(user)
+        force_login_verified(client, user)
         assert client.get(reverse("privacy:export")).status_code == 404
         assert _confirm(client).status_code == 404
         session = client.session
@@ -232,7 +233,7 @@ class TestWhoCan:
     def test_another_person_gets_only_their_own(self, client, world):
         make_document(world.beneficiary, title="À la personne")
         mine = make_document(world.stranger_beneficiary, title="À moi")
-        client.force_login(world.stranger_beneficiary.user)
+        force_login_verified(client, world.stranger_beneficiary.user)
         _confirm(client)
         manifest = json.loads(_download(client).read("manifest.json"))
         assert [paper["code"] for paper in manifest["papers"]] == [str(mine.code)]

@@ -12,6 +12,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from journal.models import JournalEntry
+from tests.auth import force_login_verified
 from tests.factories import make_document
 from vault import services
 from vault.specimens import text_pdf
@@ -80,7 +81,7 @@ class TestContent:
                 visibility="shared",
                 structure=world.structure,
             )
-        client.force_login(world.owner)
+        force_login_verified(client, world.owner)
         text = _text(_receipt(client, document).content, tmp_path)
         assert f"{world.professional.display_name}, travailleur social à Relais A" in text
 
@@ -124,7 +125,7 @@ class TestContent:
 class TestWhoCan:
     def test_a_professional_of_the_relais_gets_it_for_a_shared_paper_journaled(self, client, world):
         document = make_document(world.beneficiary, visibility="shared")
-        client.force_login(world.professional)
+        force_login_verified(client, world.professional)
         assert _receipt(client, document).status_code == 200
         entry = JournalEntry.objects.get(action="receipt_downloaded")
         assert entry.actor == world.professional and entry.structure_name == "Relais A"
@@ -146,7 +147,7 @@ class TestWhoCan:
     )
     def test_everyone_else_gets_404_for_a_private_paper(self, client, world, actor):
         document = make_document(world.beneficiary)
-        client.force_login(getattr(world, actor))
+        force_login_verified(client, getattr(world, actor))
         assert _receipt(client, document).status_code == 404
 
     @pytest.mark.parametrize(
@@ -154,9 +155,9 @@ class TestWhoCan:
     )
     def test_outsiders_get_404_for_a_shared_paper(self, client, world, actor):
         document = make_document(world.beneficiary, visibility="shared")
-        client.force_login(getattr(world, actor))
+        force_login_verified(client, getattr(world, actor))
         assert _receipt(client, document).status_code == 404
-        client.force_login(world.stranger_beneficiary.user)
+        force_login_verified(client, world.stranger_beneficiary.user)
         assert _receipt(client, document).status_code == 404
 
     def test_anonymous_is_sent_to_login(self, client, owner):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from accounts.models import User
 from journal.models import JournalEntry
 from structures.models import Membership, Structure
+from tests.auth import force_login_verified
 from tests.factories import (
     AffiliationFactory,
     MembershipFactory,
@@ -149,7 +150,7 @@ def login(client: Client, world: Any, actor: str) -> User | AnonymousUser:
     user = user_of(world, actor)
     if user is None:
         return AnonymousUser()
-    client.force_login(user)
+    force_login_verified(client, user)
     return user
 
 
@@ -368,7 +369,8 @@ def test_deactivated_account_gets_nothing(client, world, actor):
     assert not policy.can(user, Action.CREATE, world.beneficiary)
     assert not policy.can(user, Action.WORK_IN, world.structure)
 
-    client.force_login(user)  # the session of a deactivated account no longer authenticates
+    # The session of a deactivated account no longer authenticates.
+    force_login_verified(client, user)
     for document in documents:
         response = client.get(reverse("vault:document", args=[document.code]))
         assert_refused(response, LOGIN)
@@ -390,7 +392,7 @@ def test_staff_in_a_team_still_gets_nothing(client, world):
     assert not policy.can(staff, Action.WORK_IN, world.structure)
     assert not policy.can(staff, Action.MANAGE_TEAM, world.structure)
 
-    client.force_login(staff)
+    force_login_verified(client, staff)
     urls = [
         reverse("structures:structure", args=[world.structure.code]),
         reverse("structures:team", args=[world.structure.code]),
@@ -406,7 +408,7 @@ def test_staff_in_a_team_still_gets_nothing(client, world):
 
 
 def test_professional_upload_is_journaled(client, world):
-    client.force_login(world.professional)
+    force_login_verified(client, world.professional)
     url = reverse("structures:upload", args=[world.beneficiary.code])
     assert client.post(url, {"files": pdf_upload()}).status_code == 302
     document = Document.objects.get(owner=world.beneficiary)
@@ -430,7 +432,7 @@ def test_professional_reading_is_journaled(client, world, url_name, journal_acti
     MembershipFactory(user=world.professional, structure=old)
     AffiliationFactory(beneficiary=world.beneficiary, structure=old).end()
     document = make_document(world.beneficiary, visibility=Visibility.SHARED)
-    client.force_login(world.professional)
+    force_login_verified(client, world.professional)
     assert client.get(reverse(url_name, args=[document.code])).status_code == 200
     entry = JournalEntry.objects.for_beneficiary(world.beneficiary).first()
     assert (entry.action, entry.actor, entry.item_code) == (
@@ -444,7 +446,7 @@ def test_professional_reading_is_journaled(client, world, url_name, journal_acti
 @pytest.mark.parametrize("url_name", ["vault:document", "vault:download"])
 def test_owner_reading_is_not_journaled(client, world, url_name):
     document = make_document(world.beneficiary, visibility=Visibility.SHARED)
-    client.force_login(world.owner)
+    force_login_verified(client, world.owner)
     before = JournalEntry.objects.count()
     assert client.get(reverse(url_name, args=[document.code])).status_code == 200
     assert JournalEntry.objects.count() == before
@@ -487,7 +489,7 @@ def test_mutating_views_refuse_get(client, world, view):
     actor, url = MUTATING_VIEWS[view]
     document = make_document(world.beneficiary, visibility=Visibility.SHARED)
     folder = services.create_folder(world.beneficiary, world.owner, "Matrix folder")
-    client.force_login(getattr(world, actor))
+    force_login_verified(client, getattr(world, actor))
     journal = JournalEntry.objects.count()
 
     response = client.get(url(world, document, folder))
@@ -501,7 +503,7 @@ def test_mutating_views_refuse_get(client, world, view):
 
 def test_delete_by_get_only_asks_for_confirmation(client, world):
     document = make_document(world.beneficiary)
-    client.force_login(world.owner)
+    force_login_verified(client, world.owner)
     assert client.get(reverse("vault:delete", args=[document.code])).status_code == 200
     assert Document.objects.filter(pk=document.pk).exists()
 
@@ -511,7 +513,7 @@ def test_delete_by_get_only_asks_for_confirmation(client, world):
 @pytest.mark.parametrize("actor", ["professional", "admin", "staff", "other_professional"])
 def test_only_a_beneficiary_has_a_vault_of_their_own(client, world, blob_dir, actor):
     make_document(world.beneficiary, visibility=Visibility.SHARED)
-    client.force_login(getattr(world, actor))
+    force_login_verified(client, getattr(world, actor))
     before = (Document.objects.count(), Folder.objects.count(), JournalEntry.objects.count())
     paper = SimpleUploadedFile("a.pdf", text_pdf(["x"]), content_type="application/pdf")
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.auth import force_login_verified
 from tests.factories import AffiliationFactory, BeneficiaryFactory, make_document
 from vault.models import Folder, Visibility
 
@@ -42,7 +43,7 @@ class TestConstantQueries:
         for n in (5, 50):
             beneficiary = BeneficiaryFactory()
             _fill_vault(beneficiary, n)
-            client.force_login(beneficiary.user)
+            force_login_verified(client, beneficiary.user)
             counts.append(_count_queries(client, reverse("vault:home")))
         assert counts[0] == counts[1], counts
 
@@ -52,7 +53,7 @@ class TestConstantQueries:
             beneficiary = BeneficiaryFactory()
             AffiliationFactory(beneficiary=beneficiary, structure=world.structure)
             _fill_vault(beneficiary, n)
-            client.force_login(world.professional)
+            force_login_verified(client, world.professional)
             counts.append(
                 _count_queries(client, reverse("structures:beneficiary", args=[beneficiary.code]))
             )
@@ -63,14 +64,14 @@ class TestConstantQueries:
         for n in (5, 50):
             for _ in range(n - (5 if n == 50 else 0)):
                 AffiliationFactory(structure=world.structure)
-            client.force_login(world.professional)
+            force_login_verified(client, world.professional)
             counts.append(
                 _count_queries(client, reverse("structures:structure", args=[world.structure.code]))
             )
         assert counts[0] == counts[1], counts
 
     def test_the_search_finds_by_name_and_birth_date(self, client, world):
-        client.force_login(world.professional)
+        force_login_verified(client, world.professional)
         url = reverse("structures:structure", args=[world.structure.code])
         person = world.beneficiary
         page = client.get(url, {"q": person.last_name[:4].lower()}).content.decode()

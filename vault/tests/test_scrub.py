@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crypto.blobs import EncryptingWriter
+from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory, make_document
 from vault.scrub import scrub
 
@@ -38,7 +39,7 @@ class TestScrub:
         ]
         with pytest.raises(CommandError):
             call_command("scrub")
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.get(reverse("vault:download", args=[documents[1].code]))
         assert response.status_code == 500
 

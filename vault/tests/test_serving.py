@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from crypto.blobs import BlobIntegrityError
+from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory, make_document
 from vault.serving import content_disposition, read_ahead
 
@@ -51,7 +52,7 @@ class TestDownloadResponse:
     def test_it_sends_safe_headers(self, client):
         owner = BeneficiaryFactory()
         document = make_document(owner, title='Avis "impôts"\r\nX-Evil: 1 / ../../etc')
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.get(reverse("vault:download", args=[document.code]))
         assert response["Cache-Control"] == "no-store"
         assert response["X-Content-Type-Options"] == "nosniff"
@@ -68,7 +69,7 @@ class TestDownloadResponse:
         owner = BeneficiaryFactory()
         data = b"%PDF-1.4\n" + os.urandom(5 * 1024 * 1024 + 123)
         document = make_document(owner, content=data)
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.get(reverse("vault:download", args=[document.code]))
         assert b"".join(response.streaming_content) == data
 
@@ -80,7 +81,7 @@ class TestDownloadResponse:
         stored = bytearray(path.read_bytes())
         stored[-100] ^= 1  # the last segment
         path.write_bytes(bytes(stored))
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.get(reverse("vault:download", args=[document.code]))
         assert response.status_code == 200  # headers go out with the first, intact segment
         with pytest.raises(BlobIntegrityError):
@@ -101,7 +102,7 @@ def test_a_paper_not_yet_checked_is_only_ever_a_download(client):
     owner = BeneficiaryFactory()
     document = make_document(owner)
     Document.objects.filter(pk=document.pk).update(state=Document.State.PROCESSING)
-    client.force_login(owner.user)
+    force_login_verified(client, owner.user)
     for params in ({}, {"inline": "1"}):
         response = client.get(reverse("vault:download", args=[document.code]), params)
         assert response["Content-Type"] == "application/octet-stream"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from journal.models import JournalEntry
+from tests.auth import force_login_verified
 from vault.models import Blob, Document
 from vault.specimens import card_image, text_pdf
 
@@ -147,7 +148,7 @@ class TestRefusals:
         from django.test import Client
 
         client = Client(enforce_csrf_checks=True)
-        client.force_login(owner.user)
+        force_login_verified(client, owner.user)
         response = client.post(UPLOAD_URL, {"files": [_file("a.pdf", text_pdf(["x"]))]})
         assert response.status_code == 403
         assert not Document.objects.exists() and not Blob.objects.exists()

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from journal.models import JournalEntry
+from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory, make_document
 from vault.models import Blob, Document, Folder, Visibility
 
@@ -95,9 +96,9 @@ class TestDelete:
 class TestJournalPage:
     def test_it_shows_professionals_by_default_and_everything_on_demand(self, client, world):
         document = make_document(world.beneficiary, title="Titre", visibility=Visibility.SHARED)
-        client.force_login(world.professional)
+        force_login_verified(client, world.professional)
         client.get(reverse("vault:download", args=[document.code]))
-        client.force_login(world.owner)
+        force_login_verified(client, world.owner)
         page = client.get(reverse("vault:journal")).content.decode()
         assert world.professional.last_name in page and "a téléchargé" in page
         assert "a ajouté" not in page  # the owner's own upload is not in the default view
@@ -109,5 +110,5 @@ class TestJournalPage:
         assert "Aucun travailleur social n’a encore consulté vos papiers" in page
 
     def test_professionals_have_no_journal_page(self, client, world):
-        client.force_login(world.professional)
+        force_login_verified(client, world.professional)
         assert client.get(reverse("vault:journal")).status_code == 404

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.management.commands.demo_totp import DEMO_TOTP_SECRET, give_demo_device
 from accounts.models import Beneficiary, User
 from structures.models import Affiliation, Membership, Structure
 from vault import services
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self._load()
+        # Demo professionals and staff get the published demo secret (also on older demo data).
+        for username in ("demo.admin", "demo.pro", "demo.staff"):
+            user = User.objects.filter(username=username).first()
+            if user is not None:
+                give_demo_device(user)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for username, what in [
             ("demo.admin", "structure admin, Relais Démo"),
@@ -33,6 +39,11 @@ class Command(BaseCommand):
             ("demo.staff", "platform staff (/admin/)"),
         ]:
             self.stdout.write(f"  {username:<18} {what}")
+        self.stdout.write(
+            "\nProfessionals and staff then type a two-step verification code: get it with\n"
+            "  .venv/bin/python manage.py demo_totp demo.pro      (or demo.admin, demo.staff)\n"
+            f"or add this fictional demo secret to a phone app (TOTP, 30 s): {DEMO_TOTP_SECRET}"
+        )
 
     def _user(self, username: str, kind: str, first: str, last: str, **extra: Any) -> User:
         return User.objects.create_user(
