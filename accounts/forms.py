@@ -20,7 +20,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["username"].label = _("Username")
+        self.fields["username"].label = _("Username or phone number")
         self.fields["username"].widget.attrs.update(
             {"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"}
         )

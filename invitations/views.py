@@ -4,6 +4,7 @@ The token leaves the address bar at once (kept in the session), so that it does 
 the browser history, in server logs or in a Referer header.
 """
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,7 +51,7 @@ def accept(request: HttpRequest) -> HttpResponse:
         except services.InvitationUnavailable:
             return _refused(request, "invalid", 410)
         request.session.pop(TOKEN_KEY, None)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         # The gate sends a new professional to the second-factor enrolment.
         return redirect("accounts:otp_setup")
     return render(request, "invitations/accept.html", {"form": form, "invitation": invitation})

@@ -133,7 +133,7 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     user = User.objects.get(username=username)
     device = totp_device(user) if otp.needs_otp(user) else None
     visit(page, "/login/")
-    page.get_by_label(fr("Username")).fill(username)
+    page.get_by_label(fr("Username or phone number")).fill(username)
     page.get_by_label(fr("Password"), exact=True).fill(password)
     page.get_by_role("button", name=fr("Log in"), exact=True).click()
     if device is not None:

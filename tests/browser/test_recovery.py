@@ -88,7 +88,7 @@ def choose_new_password(page: Page) -> None:
 
 def log_in_with_new_password(page: Page, username: str) -> None:
     # The login page comes back with the username filled in.
-    expect(page.get_by_label(fr("Username"))).to_have_value(username)
+    expect(page.get_by_label(fr("Username or phone number"))).to_have_value(username)
     page.get_by_label(fr("Password"), exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name=fr("Log in"), exact=True).click()
     expect(page).to_have_url(re.compile(reverse("vault:home") + "$"))
@@ -216,7 +216,7 @@ def test_a_locked_account_gets_out_through_recovery(page: Page, world, elsewhere
     for _ in range(throttle.ACCOUNT_LOCK_AFTER):
         throttle.record_failure(person.user.username, "10.0.0.9")
     visit(page, "/login/")
-    page.get_by_label(fr("Username")).fill(person.user.username)
+    page.get_by_label(fr("Username or phone number")).fill(person.user.username)
     page.get_by_label(fr("Password"), exact=True).fill(PASSWORD)  # even the right one
     page.get_by_role("button", name=fr("Log in"), exact=True).click()
     expect(page.locator(".message.error")).to_contain_text("bloquée")

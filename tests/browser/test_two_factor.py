@@ -44,7 +44,7 @@ def main_pro_urls(world, document) -> list[str]:
 
 def submit_password(page: Page, username: str, password: str = PASSWORD) -> None:
     visit(page, "/login/")
-    page.get_by_label(fr("Username")).fill(username)
+    page.get_by_label(fr("Username or phone number")).fill(username)
     page.get_by_label(fr("Password"), exact=True).fill(password)
     page.get_by_role("button", name=fr("Log in"), exact=True).click()
 
