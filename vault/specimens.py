@@ -13,8 +13,13 @@ def _pdf_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def text_pdf(lines: list[str]) -> bytes:
-    """A valid one-page A4 PDF with the lines as real (uncompressed) text."""
+def text_pdf(
+    lines: list[str], catalog_extra: bytes = b"", extra_objects: tuple[bytes, ...] = ()
+) -> bytes:
+    """A valid one-page A4 PDF with the lines as real (uncompressed) text.
+
+    ``catalog_extra`` and ``extra_objects`` (numbered from 6) let tests write hostile PDFs byte
+    for byte (actions, embedded files, escaped names)."""
     text_ops = ["BT", "/F1 14 Tf", "50 780 Td", "18 TL"]
     for line in lines:
         ascii_line = line.encode("latin-1", "replace").decode("latin-1")
@@ -22,12 +27,13 @@ def text_pdf(lines: list[str]) -> bytes:
     text_ops.append("ET")
     content = "\n".join(text_ops).encode("latin-1")
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        *extra_objects,
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
