@@ -71,14 +71,14 @@ class TestBeneficiaryCreate:
         response = client.post(self.url(world), _create_form(**{field: value}))
         assert response.status_code == 200
         assert message in response.content.decode()
-        assert not Beneficiary.objects.filter(first_name="Zoé").exists()
+        assert not Beneficiary.objects.filter(last_name="N'Diaye-Müller").exists()
 
     @pytest.mark.parametrize("actor", ["other_professional", "former_member", "owner", "staff"])
     def test_outsiders_get_404(self, client, world, actor):
         force_login_verified(client, getattr(world, actor))
         assert client.get(self.url(world)).status_code == 404
         assert client.post(self.url(world), _create_form()).status_code == 404
-        assert not Beneficiary.objects.filter(first_name="Zoé").exists()
+        assert not Beneficiary.objects.filter(last_name="N'Diaye-Müller").exists()
 
     def test_wrong_method_gets_405(self, client, world):
         force_login_verified(client, world.professional)
