@@ -7,24 +7,11 @@ from django.urls import reverse
 from accounts.models import Beneficiary, User
 from journal.models import JournalEntry
 from structures.models import Affiliation
+from structures.tests.test_onboarding import form_data
 from tests.auth import force_login_verified
 from tests.factories import PASSWORD, make_document
 
-
-def _create_form(**overrides):
-    data = {
-        "first_name": "Zoé",
-        "last_name": "N'Diaye-Müller",
-        "birth_date": "1990-04-12",
-        "phone": "",
-        "preferred_language": "fr",
-        "password_mode": "typed",
-        "password": "un chat sur le toit",
-        "default_visibility": "shared",
-        "consent": "on",
-    }
-    data.update(overrides)
-    return data
+_create_form = form_data  # one builder for the desk form's data
 
 
 @pytest.mark.django_db
