@@ -81,6 +81,19 @@ class JournalEntry(models.Model):
         PASSWORD_RESET = "password_reset", _("reset the password")
         RECOVERY_CODE_ISSUED = "recovery_code_issued", _("made a new recovery code")
         PHONE_VERIFIED = "phone_verified", _("confirmed the phone number")
+        PAGES_ADDED = "pages_added", _("added pages to")
+        ORIGINALS_DELETED = "originals_deleted", _("deleted the original photos of")
+        DETAILS_CONFIRMED = "details_confirmed", _("checked the details read from")
+        # Contacts, appointments and notes (``item_kind`` says which).
+        ITEM_ADDED = "item_added", _("added")
+        ITEM_VIEWED = "item_viewed", _("looked at")
+        ITEM_CHANGED = "item_changed", _("changed")
+        ITEM_DELETED = "item_deleted", _("deleted")
+        CALENDAR_LINK_CREATED = "calendar_link_created", _("made a calendar subscription link")
+        CALENDAR_LINK_REVOKED = (
+            "calendar_link_revoked",
+            _("turned off the calendar subscription link"),
+        )
 
     # None: the platform chain. CASCADE: the person's journal goes with their account (real
     # deletion), inside ``journal.chain.journal_erasure`` only (a database trigger guards it).

@@ -110,7 +110,7 @@ def papers_of(owner: Beneficiary, user: User) -> list[ExportedPaper]:
     documents = list(
         Document.objects.visible_to(user)
         .filter(owner=owner)
-        .select_related("original__depositor")
+        .select_related("file__depositor")
         .order_by("created_at", "pk")
     )
     folder_paths = _folder_paths(list(Folder.objects.visible_to(user).filter(owner=owner)))
@@ -118,7 +118,7 @@ def papers_of(owner: Beneficiary, user: User) -> list[ExportedPaper]:
     paths = UniquePaths(RESERVED)
     papers = []
     for document in documents:
-        blob = document.original
+        blob = document.file
         path = paths.claim(
             folder_paths.get(document.folder_id, "") if document.folder_id else "",
             clean_name(document.title),

@@ -66,7 +66,7 @@ def depositor_text(depositor: User, owner_user_id: int, structure_name: str) -> 
 
 
 def receipt_pdf(document: Document, sha256: str, structure_name: str) -> bytes:
-    blob = document.original
+    blob = document.file
     regular, bold = fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=0)

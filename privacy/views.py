@@ -131,14 +131,14 @@ def cancel_deletion(request: Request) -> HttpResponse:
 def receipt(request: Request, code: str) -> HttpResponseBase:
     document = policy.get_for(
         request.user,
-        Document.objects.select_related("original__depositor", "owner"),
+        Document.objects.select_related("file__depositor", "owner"),
         Action.VIEW,
         code=code,
     )
     services.record_access(request.user, document, JournalEntry.Action.RECEIPT_DOWNLOADED)
     structure = structures_of_deposits(document.owner, [document.code]).get(document.code, "")
     try:
-        sha256 = sha256_of(document.owner, document.original)
+        sha256 = sha256_of(document.owner, document.file)
     except BlobIntegrityError:  # not yet hashed, and damaged: no fingerprint to vouch for
         return HttpResponse(render_to_string("vault/damaged.html"), status=500)
     pdf = receipt_pdf(document, sha256, structure)

@@ -145,7 +145,7 @@ def beneficiary_detail(request: Request, code: str) -> HttpResponse:
     documents = (
         Document.objects.visible_to(request.user)
         .filter(owner=beneficiary)
-        .select_related("original", "folder", "owner")
+        .select_related("file", "folder", "owner")
     )
     folders = Folder.objects.visible_to(request.user).filter(owner=beneficiary, parent=None)
     return render(

@@ -15,10 +15,10 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="size (bytes)")
     def size(self, document: Document) -> int:
-        return document.original.size
+        return document.file.size
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).select_related("original")
+        return super().get_queryset(request).select_related("file")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

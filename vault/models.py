@@ -122,6 +122,14 @@ class Document(VaultItem):
         MEDICAL_CERTIFICATE = "medical_certificate", _("Medical certificate")
         OTHER = "other", _("Other")
 
+    class Notice(models.IntegerChoices):
+        """How long before its expiry date the person is warned (None: never)."""
+
+        WEEK = 7, _("1 week before")
+        MONTH = 30, _("1 month before")
+        THREE_MONTHS = 90, _("3 months before")
+        YEAR = 365, _("1 year before")
+
     title = models.CharField(_("name"), max_length=200)
     doc_type = models.CharField(
         _("kind of paper"), max_length=30, choices=Type.choices, default=Type.OTHER
@@ -129,11 +137,26 @@ class Document(VaultItem):
     folder = models.ForeignKey(
         Folder, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
     )
-    original = models.OneToOneField(Blob, on_delete=models.PROTECT, related_name="document")
+    # What is served: the deposit itself until the capture pipeline has made a PDF of it, then
+    # that PDF (for a PDF deposit that could not be made smaller, the deposit's own blob).
+    file = models.OneToOneField(Blob, on_delete=models.PROTECT, related_name="document")
+    thumbnail = models.OneToOneField(
+        Blob, on_delete=models.SET_NULL, null=True, blank=True, related_name="thumbnail_of"
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PROCESSING)
     failure_reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    # OCR text and the fields read from a machine-readable zone, as JSON sealed with the owner's
+    # keyset (crypto.blobs.seal): searchable by the person, unreadable in the database.
+    sealed_text = models.BinaryField(null=True, blank=True, editable=False)
+    suggested_type = models.CharField(max_length=30, blank=True)  # a Type value, or ""
+    fields_to_confirm = models.BooleanField(default=False)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    expiry_notice_days = models.PositiveSmallIntegerField(
+        _("warn me"), choices=Notice.choices, null=True, blank=True, default=Notice.THREE_MONTHS
+    )
     page_count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -152,4 +175,29 @@ class Document(VaultItem):
 
     @property
     def is_image(self) -> bool:
-        return self.original.media_type.startswith("image/")
+        return self.file.media_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.file.media_type == "application/pdf"
+
+
+class Original(models.Model):
+    """A file as deposited (a photo, a PDF): kept, encrypted, until the person deletes it.
+
+    ``included`` once its pages are in ``document.file``: pages added later are processed and
+    appended without touching the rest, even after the earlier originals were deleted.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="originals")
+    blob = models.OneToOneField(Blob, on_delete=models.PROTECT, related_name="original_of")
+    position = models.PositiveSmallIntegerField(default=0)
+    included = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("original")
+        verbose_name_plural = _("originals")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"original {self.position} of {self.document}"

@@ -13,7 +13,7 @@ from journal.models import JournalEntry
 from structures.models import Structure
 
 from .filetypes import detect_media_type
-from .models import Blob, Document, Folder, Visibility
+from .models import Blob, Document, Folder, Original, Visibility
 from .uploads import EncryptedUpload, EncryptingUploadHandler
 
 logger = logging.getLogger(__name__)
@@ -117,10 +117,11 @@ def _create_document(
             owner=owner,
             title=title or default_title(name),
             folder=folder,
-            original=blob,
+            file=blob,
             visibility=visibility,
             created_by=actor,
         )
+        Original.objects.create(document=document, blob=blob, position=0)
         record(owner, actor, JournalEntry.Action.DOCUMENT_UPLOADED, document, structure)
         transaction.on_commit(lambda: process_document.enqueue(document.pk))
     return document
@@ -205,13 +206,32 @@ def move_document(document: Document, actor: User, folder: Folder | None) -> Non
 
 
 def delete_document(document: Document, actor: User, structure: Structure | None = None) -> None:
-    """Delete the rows, then the encrypted blob (a blob without a row is an orphan, never data)."""
-    blob = document.original
+    """Delete the rows, then the encrypted blobs (a blob without a row is an orphan, never data)."""
+    blobs = document_blobs(document)
     with transaction.atomic():
         record(document.owner, actor, JournalEntry.Action.DOCUMENT_DELETED, document, structure)
         document.delete()
+        delete_blobs(blobs)
+
+
+def document_blobs(document: Document) -> list[Blob]:
+    """Every stored blob of a document: served file, thumbnail, originals (each once)."""
+    blobs = {document.file_id: document.file}
+    if document.thumbnail_id:
+        blobs[document.thumbnail_id] = document.thumbnail
+    for original in document.originals.select_related("blob"):
+        blobs[original.blob_id] = original.blob
+    return [blob for blob in blobs.values() if blob is not None]
+
+
+def delete_blobs(blobs: Iterable[Blob]) -> None:
+    """Rows now (inside the caller's transaction), stored objects once it commits."""
+    keys = []
+    for blob in blobs:
+        keys.append(blob.storage_key)
         blob.delete()
-        transaction.on_commit(lambda: blob_storage().delete(blob.storage_key))
+    storage = blob_storage()
+    transaction.on_commit(lambda: [storage.delete(key) for key in keys])
 
 
 def create_folder(owner: Beneficiary, actor: User, name: str) -> Folder:

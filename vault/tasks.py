@@ -86,8 +86,8 @@ def process_document(document_id: int) -> str:
     The capture pipeline (crop, compress, OCR) adds its steps here. Failure keeps the original
     and says why.
     """
-    document = Document.objects.select_related("original", "owner").get(pk=document_id)
-    blob = document.original
+    document = Document.objects.select_related("file", "owner").get(pk=document_id)
+    blob = document.file
     if blob.media_type not in ACCEPTED:
         return str(document.state)  # refused before: stays failed, served as an opaque file
     reason = ""

@@ -50,7 +50,7 @@ def home(request: Request) -> HttpResponse:
     documents = (
         Document.objects.visible_to(user)
         .filter(owner=me)
-        .select_related("original", "folder", "owner")
+        .select_related("file", "folder", "owner")
     )
     folders = Folder.objects.visible_to(user).filter(owner=me, parent=None)
     used = services.storage_used(me)
@@ -93,7 +93,7 @@ def group_by_folder(folders: Iterable[Folder], documents: Iterable[Document]) ->
 def document_detail(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
         request.user,
-        Document.objects.select_related("original", "folder", "owner", "created_by"),
+        Document.objects.select_related("file", "folder", "owner", "created_by"),
         Action.VIEW,
         code=code,
     )
@@ -122,7 +122,7 @@ def document_detail(request: Request, code: str) -> HttpResponse:
 def document_download(request: Request, code: str) -> HttpResponseBase:
     document = policy.get_for(
         request.user,
-        Document.objects.select_related("original__owner", "owner"),
+        Document.objects.select_related("file__owner", "owner"),
         Action.DOWNLOAD,
         code=code,
     )
@@ -131,13 +131,13 @@ def document_download(request: Request, code: str) -> HttpResponseBase:
     preview = request.GET.get("preview")
     if preview and is_valid_preview(preview, request.user.pk, document.code):
         # The picture on the detail page: that look is already in the journal.
-        return blob_response(document.original, document.title, inline=True, checked=ready)
+        return blob_response(document.file, document.title, inline=True, checked=ready)
     inline = bool(request.GET.get("inline") or preview)
     action = (
         JournalEntry.Action.DOCUMENT_VIEWED if inline else JournalEntry.Action.DOCUMENT_DOWNLOADED
     )
     services.record_access(request.user, document, action)
-    return blob_response(document.original, document.title, inline=inline, checked=ready)
+    return blob_response(document.file, document.title, inline=inline, checked=ready)
 
 
 @require_POST
@@ -185,7 +185,7 @@ def document_move(request: Request, code: str) -> HttpResponse:
 @login_required
 def document_visibility(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
-        request.user, Document.objects.select_related("original", "owner"), Action.SHARE, code=code
+        request.user, Document.objects.select_related("file", "owner"), Action.SHARE, code=code
     )
     form = VisibilityForm(request.POST)
     if form.is_valid():
@@ -206,7 +206,7 @@ def document_visibility(request: Request, code: str) -> HttpResponse:
 @login_required
 def document_delete(request: Request, code: str) -> HttpResponse:
     document = policy.get_for(
-        request.user, Document.objects.select_related("original", "owner"), Action.DELETE, code=code
+        request.user, Document.objects.select_related("file", "owner"), Action.DELETE, code=code
     )
     if request.method == "POST":
         back = _back(request, document)

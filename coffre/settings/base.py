@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "notify",
     "recovery",
     "invitations",
+    "agenda",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -111,7 +111,7 @@ class TestTampering:
     def test_the_download_view_refuses_a_damaged_paper(self, client, blob_dir: Path):
         owner = BeneficiaryFactory()
         document = make_document(owner, title="Carte")
-        path = blob_dir / document.original.storage_key
+        path = blob_dir / document.file.storage_key
         stored = bytearray(path.read_bytes())
         stored[-5] ^= 0xFF
         path.write_bytes(bytes(stored))

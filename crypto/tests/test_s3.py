@@ -85,8 +85,8 @@ class TestS3Blobs:
         paper = text_pdf(["SPECIMEN"]) + MARKER + os.urandom(6 * 1024 * 1024)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", paper)]})
         document = Document.objects.get(owner=owner)
-        assert _keys(s3_storage) == [document.original.storage_key]
-        stored = s3_storage.get_object(Bucket=BUCKET, Key=document.original.storage_key)["Body"]
+        assert _keys(s3_storage) == [document.file.storage_key]
+        stored = s3_storage.get_object(Bucket=BUCKET, Key=document.file.storage_key)["Body"]
         assert MARKER not in stored.read()
         response = client.get(reverse("vault:download", args=[document.code]))
         assert b"".join(response.streaming_content) == paper
@@ -103,7 +103,7 @@ class TestS3Blobs:
         force_login_verified(client, owner.user)
         client.post("/coffre/upload/", {"files": [SimpleUploadedFile("a.pdf", text_pdf(["x"]))]})
         document = Document.objects.get(owner=owner)
-        key = document.original.storage_key
+        key = document.file.storage_key
         data = bytearray(s3_storage.get_object(Bucket=BUCKET, Key=key)["Body"].read())
         data[-3] ^= 0x10
         s3_storage.put_object(Bucket=BUCKET, Key=key, Body=bytes(data))

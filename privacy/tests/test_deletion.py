@@ -150,8 +150,8 @@ class TestCarryingOut:
         assert not Affiliation.objects.filter(beneficiary_id=owner.pk).exists()
         assert not JournalEntry.objects.filter(beneficiary_id=owner.pk).exists()
         # Only the other person's file is left on disk, and it still opens.
-        assert [path.name for path in _files(blob_dir)] == [kept.original.code.hex]
-        assert b"".join(iter_plaintext(other, kept.original.code, kept.original.storage_key))
+        assert [path.name for path in _files(blob_dir)] == [kept.file.code.hex]
+        assert b"".join(iter_plaintext(other, kept.file.code, kept.file.storage_key))
 
         request.refresh_from_db()
         assert request.state == "done" and request.beneficiary is None

@@ -81,11 +81,11 @@ class TestRoundTrip:
             assert hashlib.sha256(content).hexdigest() == paper["sha256"]
             assert len(content) == paper["size"]
             document = owner.documents.get(code=paper["code"])
-            assert paper["sha256"] == document.original.sha256
-            assert paper["size"] == document.original.size
+            assert paper["sha256"] == document.file.sha256
+            assert paper["size"] == document.file.size
             assert paper["depositor"] == owner.user.display_name
             assert paper["depositor_kind"] == "beneficiary"
-            assert paper["deposited_at"].startswith(str(document.original.created_at.year))
+            assert paper["deposited_at"].startswith(str(document.file.created_at.year))
         assert stranger.title not in json.dumps(manifest, ensure_ascii=False)
         # Contacts, appointments and notes do not exist yet: said, not faked.
         assert {item["path"] for item in manifest["not_included"]} == {
@@ -139,7 +139,7 @@ class TestRoundTrip:
     def test_memory_stays_flat_whatever_the_size(self, logged_in, owner):
         for number in range(3):
             make_document(owner, title=f"Photo {number}", content=_noise_png(1200))
-        total = sum(document.original.size for document in owner.documents.all())
+        total = sum(document.file.size for document in owner.documents.all())
         assert total > 12_000_000
         _confirm(logged_in)
         response = logged_in.get(reverse("privacy:export_download"))

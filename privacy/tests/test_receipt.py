@@ -68,7 +68,7 @@ class TestContent:
             str(document.code),
         ]:
             assert expected in text, expected
-        local = document.original.created_at.astimezone(ZONE)
+        local = document.file.created_at.astimezone(ZONE)
         assert local.strftime("%H:%M:%S") in text
 
     def test_a_professional_deposit_names_the_structure(self, client, world, tmp_path):
@@ -99,13 +99,13 @@ class TestContent:
 
     def test_the_fingerprint_is_computed_while_processing_has_not_run(self, logged_in, owner):
         document = make_document(owner, content=CONTENT)
-        type(document.original).objects.filter(pk=document.original.pk).update(sha256="")
+        type(document.file).objects.filter(pk=document.file.pk).update(sha256="")
         assert f"({SHA}) Tj".encode() in _receipt(logged_in, document).content
 
     def test_a_damaged_paper_not_yet_hashed_gets_no_fingerprint(self, logged_in, owner, blob_dir):
         document = make_document(owner, content=CONTENT)
-        type(document.original).objects.filter(pk=document.original.pk).update(sha256="")
-        path = blob_dir / document.original.storage_key
+        type(document.file).objects.filter(pk=document.file.pk).update(sha256="")
+        path = blob_dir / document.file.storage_key
         data = bytearray(path.read_bytes())
         data[-40] ^= 0xFF
         path.write_bytes(bytes(data))

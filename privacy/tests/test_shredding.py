@@ -53,7 +53,7 @@ def _vaults():
         (other, "Avis d'impôt", text_pdf(["SPECIMEN IMPOT"])),
     ]:
         document = make_document(owner, title=title, content=data)
-        contents[document.original.code] = data
+        contents[document.file.code] = data
     return victim, other, contents
 
 

@@ -238,7 +238,7 @@ def test_cell(client, world, actor, item, action):
         if outcome == ALLOW:
             assert response.status_code == 302
             assert not Document.objects.filter(pk=document.pk).exists()
-            assert not Blob.objects.filter(pk=document.original_id).exists()
+            assert not Blob.objects.filter(pk=document.file_id).exists()
     elif action == "share":
         response = client.post(
             reverse("vault:visibility", args=[document.code]),

@@ -188,7 +188,7 @@ def assert_refused_by_the_task(client, document: Document, reason: str, french: 
     assert document.state == Document.State.FAILED
     assert document.failure_reason == reason
     # Kept (nothing lost), but no longer vouched for as a PDF or a picture.
-    assert document.original.media_type == filetypes.OPAQUE
+    assert document.file.media_type == filetypes.OPAQUE
     page = client.get(reverse("vault:document", args=[document.code])).content.decode()
     assert french in page
     assert "?preview=" not in page
@@ -296,7 +296,7 @@ class TestActivePdfs:
         messages, document = upload(logged_in, "a.pdf", data, django_capture_on_commit_callbacks)
         assert "1 papier ajouté." in messages
         assert document.state == Document.State.READY
-        assert document.original.media_type == filetypes.PDF
+        assert document.file.media_type == filetypes.PDF
 
     def test_a_damaged_pdf_that_qpdf_repairs_is_accepted(self, tmp_path):
         # Deliberate: scanners write slightly wrong cross-reference tables all the time; what
@@ -315,7 +315,7 @@ class TestActivePdfs:
         document.refresh_from_db()
         assert document.state == Document.State.FAILED
         assert document.failure_reason == pdfcheck.ACTIVE_CONTENT
-        assert document.original.media_type == filetypes.OPAQUE
+        assert document.file.media_type == filetypes.OPAQUE
 
 
 # --- Polyglots --------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ class TestTrailingBytesAfterAPicture:
                 logged_in, "photo.jpg", big_jpeg() + trailer, django_capture_on_commit_callbacks
             )
         assert document.state == Document.State.READY, document.failure_reason
-        assert document.original.media_type == filetypes.JPEG
+        assert document.file.media_type == filetypes.JPEG
         assert f"{len(trailer)} bytes after its end" in caplog.text
 
     @pytest.mark.parametrize(

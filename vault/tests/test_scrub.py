@@ -29,13 +29,13 @@ class TestScrub:
         self, papers, blob_dir, client
     ):
         owner, documents = papers
-        path = blob_dir / documents[1].original.storage_key
+        path = blob_dir / documents[1].file.storage_key
         stored = bytearray(path.read_bytes())
         stored[len(stored) // 2] ^= 0x01
         path.write_bytes(bytes(stored))
         report = scrub()
         assert report.corrupted == [
-            f"{documents[1].original.code}: does not decrypt (altered, truncated or keys lost)"
+            f"{documents[1].file.code}: does not decrypt (altered, truncated or keys lost)"
         ]
         with pytest.raises(CommandError):
             call_command("scrub")
@@ -44,14 +44,14 @@ class TestScrub:
         assert response.status_code == 500
 
     def test_a_wrong_recorded_hash_is_found(self, papers):
-        blob = papers[1][0].original
+        blob = papers[1][0].file
         blob.sha256 = "0" * 64
         blob.save()
         assert "SHA-256 differs" in scrub().corrupted[0]
 
     def test_a_missing_object_is_found(self, papers, blob_dir):
-        (blob_dir / papers[1][2].original.storage_key).unlink()
-        assert scrub().missing == [f"{papers[1][2].original.code}: no stored object"]
+        (blob_dir / papers[1][2].file.storage_key).unlink()
+        assert scrub().missing == [f"{papers[1][2].file.code}: no stored object"]
 
     def test_orphans_are_found_and_recent_ones_reported_apart(self, papers):
         owner = papers[0]

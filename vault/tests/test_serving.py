@@ -57,7 +57,7 @@ class TestDownloadResponse:
         assert response["Cache-Control"] == "no-store"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "application/pdf"
-        assert response["Content-Length"] == str(document.original.size)
+        assert response["Content-Length"] == str(document.file.size)
         disposition = response["Content-Disposition"]
         assert disposition.startswith("attachment; ")
         assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition
@@ -77,7 +77,7 @@ class TestDownloadResponse:
         owner = BeneficiaryFactory()
         data = b"%PDF-1.4\n" + os.urandom(3 * 1024 * 1024)
         document = make_document(owner, content=data)
-        path = blob_dir / document.original.storage_key
+        path = blob_dir / document.file.storage_key
         stored = bytearray(path.read_bytes())
         stored[-100] ^= 1  # the last segment
         path.write_bytes(bytes(stored))

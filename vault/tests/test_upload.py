@@ -69,9 +69,9 @@ class TestAcceptedTypes:
         with django_capture_on_commit_callbacks(execute=True):
             response = logged_in.post(UPLOAD_URL, {"files": [_file(name, data)]}, follow=True)
         document = Document.objects.get(owner=owner)
-        assert document.original.media_type == media_type
+        assert document.file.media_type == media_type
         assert document.state == Document.State.READY
-        assert document.original.size == len(data)
+        assert document.file.size == len(data)
         assert "1 papier ajouté." in _messages(response)
         download = logged_in.get(reverse("vault:download", args=[document.code]))
         assert b"".join(download.streaming_content) == data
@@ -209,7 +209,7 @@ class TestProcessing:
 
         logged_in.post(UPLOAD_URL, {"files": [_file("a.pdf", text_pdf(["x"]))]})
         document = Document.objects.get(owner=owner)
-        path = blob_dir / document.original.storage_key
+        path = blob_dir / document.file.storage_key
         stored = bytearray(path.read_bytes())
         stored[-2] ^= 1
         path.write_bytes(bytes(stored))
