@@ -41,9 +41,10 @@ test: install-dev
 mutations: install-dev
 	$(PY) scripts/policy_mutations.py
 
-## make bench: throughput and memory of the real server (see bench/README.md).
+## make bench: throughput and memory of the real server, then the capture pipeline (see bench/README.md).
 bench: install-dev
 	$(PY) bench/run.py
+	$(PY) bench/capture.py
 
 ## make messages: extract strings (needs GNU gettext) and compile the catalogues.
 messages: install-dev

@@ -1,6 +1,7 @@
 """Contacts, appointments and notes: vault items like documents (one owner, private or shared,
 the one access policy), plus what the reminders and expiry alerts need to be sent exactly once."""
 
+import phonenumbers
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,26 @@ class Contact(VaultItem):
     @property
     def journal_label(self) -> str:
         return self.name
+
+    @property
+    def phone_display(self) -> str:
+        """'+33612345678' -> '06 12 34 56 78'; a foreign number in its international form."""
+        return display_phone(self.phone)
+
+
+PHONE_REGION = "FR"  # numbers typed without a country code are French
+
+
+def display_phone(stored: str) -> str:
+    try:
+        number = phonenumbers.parse(stored, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return stored
+    if not phonenumbers.is_valid_number(number):
+        return stored  # a short number (115, 3949) is stored as dialled
+    if phonenumbers.region_code_for_number(number) == PHONE_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 class Appointment(VaultItem):
@@ -71,6 +92,12 @@ class Note(VaultItem):
     @property
     def journal_label(self) -> str:
         return self.title or self.text[:60]
+
+    def as_text(self) -> str:
+        """The note as a text file: its title, a blank line, its text; CRLF line ends, which
+        every computer and phone opens."""
+        lines = [self.title, "", self.text] if self.title else [self.text]
+        return "\r\n".join("\n".join(lines).splitlines()) + "\r\n"
 
 
 class Delivery(models.TextChoices):

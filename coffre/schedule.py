@@ -14,7 +14,11 @@ class Job:
 
 
 SCHEDULE = [
+    Job("vault.tasks.requeue_stalled_documents", "*/5 * * * *"),  # after a worker crash
     Job("journal.tasks.purge_journal", "15 3 * * *"),
     Job("accounts.tasks.clear_expired_sessions", "30 3 * * *"),
+    Job("coffre.tasks.prune_task_results", "45 3 * * *"),
     Job("privacy.tasks.apply_retention", "0 10 * * *"),  # SMS warnings: not at night
+    Job("agenda.tasks.send_due_reminders", "*/5 * * * *"),  # appointment reminders, retries
+    Job("agenda.tasks.send_expiry_alerts", "0 10 * * *"),  # papers about to expire
 ]

@@ -5,6 +5,7 @@ associated data names the owner and the blob, so a blob moved to another vault o
 another blob fails to decrypt. Storage keys are random and say nothing about the person.
 """
 
+import io
 import logging
 import os
 import uuid
@@ -127,3 +128,41 @@ def iter_plaintext(
     except tink.TinkError as error:
         logger.error("blob %s failed authentication: %s", blob_code, error)
         raise BlobIntegrityError(str(blob_code)) from error
+
+
+class _KeptOpen(io.BytesIO):
+    """Tink closes the destination with the stream; the sealed bytes must outlive that."""
+
+    def close(self) -> None:
+        pass
+
+
+def _sealed_data(owner_code: Any, context: str) -> bytes:
+    return f"coffre:sealed:v1:{owner_code}:{context}".encode()
+
+
+def seal(owner: "Beneficiary", plaintext: bytes, context: str) -> bytes:
+    """Encrypt a small value for the database (OCR text) under the owner's keyset.
+
+    ``context`` (e.g. ``document:<code>``) is bound as associated data: a sealed value copied
+    to another row or another person does not open.
+    """
+    destination = _KeptOpen()
+    stream = streaming_primitive_for(owner).new_encrypting_stream(
+        destination, _sealed_data(owner.code, context)
+    )
+    stream.write(plaintext)
+    stream.close()
+    return destination.getvalue()
+
+
+def unseal(owner: "Beneficiary", sealed: bytes, context: str) -> bytes:
+    """The plaintext of ``seal``; raises BlobIntegrityError if altered, moved or keys lost."""
+    try:
+        stream = streaming_primitive_for(owner).new_decrypting_stream(
+            io.BytesIO(bytes(sealed)), _sealed_data(owner.code, context)
+        )
+        with stream:
+            return stream.read()
+    except tink.TinkError as error:
+        raise BlobIntegrityError(context) from error

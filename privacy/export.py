@@ -3,12 +3,15 @@
 - every original file, decrypted, under ``folder/title.ext`` (names cleaned for any computer and
   made unique, case-insensitively);
 - ``journal.csv``: the person's whole journal chain, one row per entry, with its hashes;
+- ``contacts.vcf``: every contact (vCard 3.0, what a phone's address book imports);
+- ``agenda.ics``: every appointment (iCalendar, with its time zone and reminders);
+- ``notes/title.txt``: each note as a text file;
 - ``manifest.json``: the person's account details, and for each paper its path, SHA-256, size,
-  deposit date and depositor — so the person, or anyone they show it to, can check every file.
+  deposit date and depositor — so the person, or anyone they show it to, can check every file —
+  and the same for the agenda files.
 
-Contacts, appointments and notes do not exist in Coffre yet: rather than empty files (an empty
-``.ics`` is not even valid iCalendar), the manifest lists them under ``not_included`` with the
-reason. Whoever adds them adds the files here.
+A kind of item the person has none of gives no file (an empty ``.ics`` is not even valid
+iCalendar). ``not_included`` lists what Coffre keeps but does not put in the file (nothing now).
 
 Streaming: zipstream-ng, uncompressed (papers are PDF and JPEG/PNG/WebP/HEIC, already compressed)
 and *sized*: the total length is known before the first byte, so the response has a
@@ -27,10 +30,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from zipstream import ZipStream
 
 from accounts.models import Beneficiary, User
+from agenda import ics, vcard
+from agenda.models import Appointment, Contact, Note
 from crypto.blobs import iter_plaintext
 from journal.models import JournalEntry
 from structures.models import Affiliation
@@ -42,12 +47,11 @@ from .deposits import sha256_of, structures_of_deposits
 FORMAT = "coffre-export/1"
 MANIFEST = "manifest.json"
 JOURNAL = "journal.csv"
-NOT_INCLUDED = {
-    "contacts.vcf": "Coffre does not keep contacts yet.",
-    "appointments.ics": "Coffre does not keep appointments yet.",
-    "notes.txt": "Coffre does not keep notes yet.",
-}
-RESERVED = {MANIFEST, JOURNAL, *NOT_INCLUDED}
+CONTACTS = "contacts.vcf"
+AGENDA = "agenda.ics"
+NOTES_DIR = "notes"
+NOT_INCLUDED: dict[str, str] = {}
+RESERVED = {MANIFEST, JOURNAL, CONTACTS, AGENDA, *NOT_INCLUDED}
 MAX_NAME = 100
 MAX_DEPTH = 20
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -105,7 +109,9 @@ def _folder_paths(folders: list[Folder]) -> dict[int, str]:
     return paths
 
 
-def papers_of(owner: Beneficiary, user: User) -> list[ExportedPaper]:
+def papers_of(
+    owner: Beneficiary, user: User, paths: "UniquePaths | None" = None
+) -> list[ExportedPaper]:
     """The person's papers through the access policy, each with its path in the ZIP."""
     documents = list(
         Document.objects.visible_to(user)
@@ -115,7 +121,7 @@ def papers_of(owner: Beneficiary, user: User) -> list[ExportedPaper]:
     )
     folder_paths = _folder_paths(list(Folder.objects.visible_to(user).filter(owner=owner)))
     structures = structures_of_deposits(owner, [document.code for document in documents])
-    paths = UniquePaths(RESERVED)
+    paths = paths or UniquePaths(RESERVED)
     papers = []
     for document in documents:
         blob = document.file
@@ -134,6 +140,97 @@ def papers_of(owner: Beneficiary, user: User) -> list[ExportedPaper]:
             )
         )
     return papers
+
+
+@dataclass
+class AgendaFile:
+    """One file of the agenda part of the export: its path, bytes, and what it holds."""
+
+    path: str
+    content: bytes
+    items: list[dict[str, object]]
+
+    def entry(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "sha256": hashlib.sha256(self.content).hexdigest(),
+            "size": len(self.content),
+            "count": len(self.items),
+            "items": self.items,
+        }
+
+    def note_entry(self) -> dict[str, object]:
+        """A note is one file: its facts, with the path and fingerprint of that file."""
+        entry = self.entry()
+        return {
+            "path": self.path,
+            "sha256": entry["sha256"],
+            "size": entry["size"],
+            **self.items[0],
+        }
+
+
+def _item_facts(item: Contact | Appointment | Note) -> dict[str, object]:
+    return {
+        "code": str(item.code),
+        "visibility": item.visibility,
+        "created_at": timezone.localtime(item.created_at).isoformat(),
+        "updated_at": timezone.localtime(item.updated_at).isoformat(),
+        "added_by": item.created_by.display_name,
+        "added_by_kind": item.created_by.kind,
+    }
+
+
+def agenda_of(owner: Beneficiary, user: User, paths: UniquePaths) -> list[AgendaFile]:
+    """Contacts, appointments and notes through the access policy, as files phones open."""
+    files = []
+    contacts = list(
+        Contact.objects.visible_to(user)
+        .filter(owner=owner)
+        .select_related("created_by")
+        .order_by("name", "pk")
+    )
+    if contacts:
+        files.append(
+            AgendaFile(
+                CONTACTS,
+                vcard.cards(contacts),
+                [{"name": c.name, **_item_facts(c)} for c in contacts],
+            )
+        )
+    appointments = list(
+        Appointment.objects.visible_to(user)
+        .filter(owner=owner)
+        .select_related("created_by")
+        .prefetch_related("reminders")
+        .order_by("starts_at", "pk")
+    )
+    if appointments:
+        with translation.override(owner.user.preferred_language or None):
+            content = ics.calendar_of(appointments)
+        facts = [
+            {
+                "title": a.title,
+                "starts_at": timezone.localtime(a.starts_at).isoformat(),
+                **_item_facts(a),
+            }
+            for a in appointments
+        ]
+        files.append(AgendaFile(AGENDA, content, facts))
+    notes = (
+        Note.objects.visible_to(user)
+        .filter(owner=owner)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    for note in notes:
+        path = paths.claim(NOTES_DIR, clean_name(note.title or note.journal_label, "note"), ".txt")
+        files.append(
+            AgendaFile(
+                path, note.as_text().encode("utf-8"), [{"title": note.title, **_item_facts(note)}]
+            )
+        )
+    return files
 
 
 def _text_cell(value: object) -> str:
@@ -181,7 +278,13 @@ def journal_csv(owner: Beneficiary) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def manifest(owner: Beneficiary, papers: list[ExportedPaper], journal: bytes) -> bytes:
+def manifest(
+    owner: Beneficiary,
+    papers: list[ExportedPaper],
+    journal: bytes,
+    agenda: list[AgendaFile] | None = None,
+) -> bytes:
+    agenda = agenda or []
     user = owner.user
     affiliations = Affiliation.objects.filter(beneficiary=owner).select_related("structure")
     data = {
@@ -238,6 +341,9 @@ def manifest(owner: Beneficiary, papers: list[ExportedPaper], journal: bytes) ->
             "size": len(journal),
             "retention_days": settings.COFFRE_JOURNAL_RETENTION_DAYS,
         },
+        "contacts": next((f.entry() for f in agenda if f.path == CONTACTS), None),
+        "appointments": next((f.entry() for f in agenda if f.path == AGENDA), None),
+        "notes": [f.note_entry() for f in agenda if f.path not in (CONTACTS, AGENDA)],
         "not_included": [{"path": path, "reason": reason} for path, reason in NOT_INCLUDED.items()],
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -254,12 +360,16 @@ def _checked(chunks: Iterator[bytes], expected: int, path: str) -> Iterator[byte
 
 
 def build_export(owner: Beneficiary, user: User) -> ZipStream:
-    papers = papers_of(owner, user)
+    paths = UniquePaths(RESERVED)
+    papers = papers_of(owner, user, paths)
+    agenda = agenda_of(owner, user, paths)
     journal = journal_csv(owner)
     stream = ZipStream(sized=True)
     for paper in papers:
         chunks = iter_plaintext(owner, paper.blob.code, paper.blob.storage_key)
         stream.add(_checked(chunks, paper.blob.size, paper.path), paper.path, size=paper.blob.size)
+    for agenda_file in agenda:
+        stream.add(agenda_file.content, agenda_file.path)
     stream.add(journal, JOURNAL)
-    stream.add(manifest(owner, papers, journal), MANIFEST)
+    stream.add(manifest(owner, papers, journal, agenda), MANIFEST)
     return stream

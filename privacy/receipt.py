@@ -25,7 +25,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.models import User
 from vault.lib import human_size
-from vault.models import Document
+from vault.models import Blob, Document
 
 PARIS = ZoneInfo("Europe/Paris")
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
@@ -65,8 +65,10 @@ def depositor_text(depositor: User, owner_user_id: int, structure_name: str) -> 
     return _("%(name)s, social worker") % {"name": depositor.display_name}
 
 
-def receipt_pdf(document: Document, sha256: str, structure_name: str) -> bytes:
-    blob = document.file
+def receipt_pdf(document: Document, deposits: list[tuple[Blob, str]], structure_name: str) -> bytes:
+    """``deposits``: each file as deposited (the originals, or the paper's file once they were
+    deleted) with its SHA-256."""
+    blob = deposits[0][0]
     regular, bold = fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=0)
@@ -103,13 +105,21 @@ def receipt_pdf(document: Document, sha256: str, structure_name: str) -> bytes:
     fact(_("Kind of paper"), str(document.get_doc_type_display()))
     fact(_("Deposited by"), depositor_text(blob.depositor, document.owner.user_id, structure_name))
     fact(_("Date of deposit"), paris_time(blob.created_at))
-    fact(
-        _("Size"),
-        _("%(size)s (%(bytes)s bytes)")
-        % {"size": human_size(blob.size), "bytes": number_format(blob.size, force_grouping=True)},
-    )
-    fact(_("Type of file"), blob.media_type, MONO, 10)
-    fact(_("Fingerprint (SHA-256)"), sha256, MONO, 9)
+    for number, (deposit, sha256) in enumerate(deposits, start=1):
+        if len(deposits) > 1:
+            fact(
+                _("File"), _("%(number)d of %(count)d") % {"number": number, "count": len(deposits)}
+            )
+        fact(
+            _("Size"),
+            _("%(size)s (%(bytes)s bytes)")
+            % {
+                "size": human_size(deposit.size),
+                "bytes": number_format(deposit.size, force_grouping=True),
+            },
+        )
+        fact(_("Type of file"), deposit.media_type, MONO, 10)
+        fact(_("Fingerprint (SHA-256)"), sha256, MONO, 9)
     fact(_("Code of the paper"), str(document.code), MONO, 10)
     y -= 10
     line(_("What is the fingerprint?"), bold, 12)

@@ -137,11 +137,13 @@ def receipt(request: Request, code: str) -> HttpResponseBase:
     )
     services.record_access(request.user, document, JournalEntry.Action.RECEIPT_DOWNLOADED)
     structure = structures_of_deposits(document.owner, [document.code]).get(document.code, "")
+    # What was deposited: the originals, or the paper's file once the person deleted them.
+    blobs = [original.blob for original in document.originals.select_related("blob__depositor")]
     try:
-        sha256 = sha256_of(document.owner, document.file)
+        deposits = [(blob, sha256_of(document.owner, blob)) for blob in blobs or [document.file]]
     except BlobIntegrityError:  # not yet hashed, and damaged: no fingerprint to vouch for
         return HttpResponse(render_to_string("vault/damaged.html"), status=500)
-    pdf = receipt_pdf(document, sha256, structure)
+    pdf = receipt_pdf(document, deposits, structure)
     response = HttpResponse(pdf, content_type="application/pdf")
     word = _("receipt")  # the start of the file name
     filename = f"{slugify(word)}-{slugify(document.title)[:80] or 'document'}.pdf"

@@ -13,6 +13,12 @@ Exits 1 if a mutation survives (no cell fails), 2 if the tool itself cannot run 
 longer applies to policy.py, the matrix fails without mutation, pytest errors).
 Mutations marked ``equivalent`` remove a redundant backstop that no caller can tell apart
 (another check always refuses first): they are run and reported, but may survive.
+
+Kinds of item: the matrix runs its cells for papers, contacts, appointments and notes, each
+through its own views. A rule about items (``per_kind``, the default) must be caught by the
+cells of *every* kind — otherwise some kind's views do not depend on it, i.e. they do not go
+through the policy — and survives for the kinds that miss it. Each kind stops at its first
+failing cell; the run stops once every kind failed.
 """
 
 import argparse
@@ -35,6 +41,9 @@ POLICY = ROOT / "vault" / "policy.py"
 MATRIX = "vault/tests/test_access_matrix.py"
 MUTANT_ENV = "COFFRE_POLICY_MUTANT"
 REPORT_ENV = "COFFRE_MUTATION_REPORT"
+KINDS_ENV = "COFFRE_MUTATION_KINDS"
+# The kinds of item of the matrix (its ``KINDS``; the plugin checks they match).
+KINDS = ("document", "contact", "appointment", "note")
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,9 @@ class Mutation:
     old: str
     new: str
     equivalent: str = ""  # why no caller can notice, for redundant backstops
+    # False for rules that are not about items (structures, teams, the people list, one's own
+    # vault): any cell may catch those.
+    per_kind: bool = True
 
 
 MUTATIONS = [
@@ -78,12 +90,14 @@ MUTATIONS = [
         "_can_on_structure: WORK_IN / MANAGE_TEAM need an *active* membership",
         "memberships = Membership.objects.active().filter(user=professional, structure=structure)",
         "memberships = Membership.objects.filter(user=professional, structure=structure)",
+        per_kind=False,
     ),
     Mutation(
         "manage_team_admin_role",
         "_can_on_structure: MANAGE_TEAM needs the admin role",
         "return memberships.filter(role=Membership.Role.ADMIN).exists()",
         "return memberships.exists()",
+        per_kind=False,
     ),
     # Active affiliation.
     Mutation(
@@ -103,12 +117,14 @@ MUTATIONS = [
         "beneficiaries_of_structure: only *active* affiliations are listed",
         'Affiliation.objects.active().filter(beneficiary=OuterRef("pk"), structure=structure)',
         'Affiliation.objects.filter(beneficiary=OuterRef("pk"), structure=structure)',
+        per_kind=False,
     ),
     Mutation(
         "people_of_this_structure",
         "beneficiaries_of_structure: only people affiliated with *this* structure",
         'Affiliation.objects.active().filter(beneficiary=OuterRef("pk"), structure=structure)',
         'Affiliation.objects.active().filter(beneficiary=OuterRef("pk"))',
+        per_kind=False,
     ),
     Mutation(
         "people_need_work_in",
@@ -116,6 +132,7 @@ MUTATIONS = [
         "    if not can(user, Action.WORK_IN, structure):\n"
         "        return Beneficiary.objects.none()\n",
         "",
+        per_kind=False,
     ),
     Mutation(
         "acting_structure_active",
@@ -187,6 +204,7 @@ MUTATIONS = [
         "own_vault: only a beneficiary has a vault of their own",
         "    if not _is_beneficiary(user):\n        return None\n",
         "",
+        per_kind=False,
     ),
     Mutation(
         "kind_check",
@@ -234,6 +252,7 @@ MUTATIONS = [
         "    professional = _as_kind(user, User.Kind.PROFESSIONAL)\n"
         "    if professional is None:\n        return False\n",
         "    professional = user\n",
+        per_kind=False,
     ),
     Mutation(
         "item_only_for_professionals",
@@ -275,6 +294,7 @@ MUTATIONS = [
         "_can_on_structure: any other action is refused",
         "return memberships.filter(role=Membership.Role.ADMIN).exists()\n    return False\n",
         "return memberships.filter(role=Membership.Role.ADMIN).exists()\n    return True\n",
+        per_kind=False,
     ),
     # The getters the views use: 404 for outsiders, 403 for read-only actors.
     Mutation(
@@ -308,12 +328,14 @@ MUTATIONS = [
         "get_structure_for: outsiders get 404",
         "structure = structures_of(user).get(code=code)",
         "structure = Structure.objects.get(code=code)",
+        per_kind=False,
     ),
     Mutation(
         "get_structure_can",
         "get_structure_for: non-admins get 403 on the team page",
         "    if not can(user, action, structure):\n        raise PermissionDenied\n",
         "",
+        per_kind=False,
     ),
 ]
 
@@ -348,11 +370,58 @@ def pytest_collection_finish(session: Any) -> None:
         raise pytest.UsageError(f"vault.policy came from {loaded}, not from the mutant {mutant}")
 
 
+_kind_of: dict[str, str] = {}  # nodeid -> kind of item, for the matrix's per-kind tests
+_caught: set[str] = set()
+_session: Any = None
+
+
+def pytest_sessionstart(session: Any) -> None:
+    global _session
+    _session = session
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        kind = getattr(getattr(item, "callspec", None), "params", {}).get("kind")
+        if kind is not None:
+            _kind_of[item.nodeid] = kind
+    wanted = os.environ.get(KINDS_ENV)
+    if os.environ.get(MUTANT_ENV) and not wanted:
+        # A rule that is not about items is mostly caught by the few tests that are not per
+        # kind: run them first, before the hundreds of cells (the run stops at one failure).
+        items[:] = [i for i in items if i.nodeid not in _kind_of] + [
+            i for i in items if i.nodeid in _kind_of
+        ]
+    if wanted and set(_kind_of.values()) != set(wanted.split(",")):
+        import pytest
+
+        raise pytest.UsageError(
+            f"the matrix has kinds {sorted(set(_kind_of.values()))}, this tool expects "
+            f"{sorted(wanted.split(','))}: update KINDS in scripts/policy_mutations.py"
+        )
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    """Per-kind runs: a kind already caught needs no more cells."""
+    if os.environ.get(KINDS_ENV) and _kind_of.get(item.nodeid) in _caught:
+        import pytest
+
+        pytest.skip("this kind already caught the mutation")
+
+
 def pytest_runtest_logreport(report: Any) -> None:
+    if not report.failed:
+        return
+    kind = _kind_of.get(report.nodeid, "")
     path = os.environ.get(REPORT_ENV)
-    if path and report.failed:
+    if path:
         with open(path, "a") as out:
-            out.write(report.nodeid + "\n")
+            out.write(f"{kind}\t{report.nodeid}\n")
+    wanted = os.environ.get(KINDS_ENV)
+    if wanted and kind:
+        _caught.add(kind)
+        if _session is not None and _caught >= set(wanted.split(",")):
+            _session.shouldstop = "every kind caught the mutation"
 
 
 # --- Driver. -------------------------------------------------------------------------------
@@ -363,6 +432,18 @@ class Result:
     mutation: Mutation | None
     failed: list[str]
     seconds: float
+    kinds: set[str]  # kinds of item with a failing cell
+
+    @property
+    def missed(self) -> list[str]:
+        """Kinds whose cells did not catch a per-kind mutation."""
+        if self.mutation is None or not self.mutation.per_kind or not self.failed:
+            return []
+        return [kind for kind in KINDS if kind not in self.kinds]
+
+    @property
+    def survived(self) -> bool:
+        return not self.failed or bool(self.missed)
 
 
 class ToolError(Exception):
@@ -380,6 +461,7 @@ def mutate(source: str, mutation: Mutation) -> str:
 
 
 def run_matrix(source: str, mutation: Mutation | None, full: bool) -> Result:
+    per_kind = mutation is not None and mutation.per_kind and not mutation.equivalent
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="policy-mutant-") as tmp:
         mutant = Path(tmp) / "policy.py"
@@ -394,6 +476,7 @@ def run_matrix(source: str, mutation: Mutation | None, full: bool) -> Result:
                 [str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH", "")]
             ),
             "PYTHONDONTWRITEBYTECODE": "1",  # no .pyc next to the mutant or in scripts/
+            KINDS_ENV: ",".join(KINDS) if per_kind and not full else "",
         }
         command = [
             sys.executable,
@@ -406,17 +489,21 @@ def run_matrix(source: str, mutation: Mutation | None, full: bool) -> Result:
             "-p",
             "policy_mutations",
             f"--basetemp={Path(tmp) / 'pytest'}",
-            *([] if full else ["-x"]),
+            *([] if full or per_kind else ["-x"]),
             MATRIX,
         ]
         done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
             command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
-        failed = sorted(set(report.read_text().split()))
+        lines = [line.split("\t", 1) for line in report.read_text().splitlines() if line]
+    failed = sorted({nodeid for _kind, nodeid in lines})
+    kinds = {kind for kind, _nodeid in lines if kind}
     name = mutation.name if mutation else "(no mutation)"
-    if done.returncode not in (0, 1) or (done.returncode == 1) != bool(failed):
+    # 2 = interrupted: the plugin stops a per-kind run once every kind failed.
+    stopped = per_kind and done.returncode == 2 and kinds >= set(KINDS)
+    if not stopped and (done.returncode not in (0, 1) or (done.returncode == 1) != bool(failed)):
         raise ToolError(f"{name}: pytest exited {done.returncode}\n{done.stdout}{done.stderr}")
-    return Result(mutation, failed, time.monotonic() - started)
+    return Result(mutation, failed, time.monotonic() - started, kinds)
 
 
 def cell(nodeid: str) -> str:
@@ -426,8 +513,15 @@ def cell(nodeid: str) -> str:
 def describe(result: Result, full: bool) -> str:
     mutation = result.mutation
     assert mutation is not None
+    if result.missed:
+        return (
+            f"SURVIVED for {', '.join(result.missed)} (caught by {', '.join(sorted(result.kinds))}"
+            f"): add a cell of that kind, or check that its views go through the policy"
+        )
     if result.failed:
         shown = f"{len(result.failed)} cell(s) failed" if full else "killed"
+        if mutation.per_kind and not mutation.equivalent:
+            shown += " in every kind"
         text = f"{shown}, e.g. {cell(result.failed[0])}"
         return text + ("  (marked equivalent: update its note)" if mutation.equivalent else "")
     if mutation.equivalent:
@@ -480,9 +574,9 @@ def main() -> int:
         if hashlib.sha256(POLICY.read_bytes()).hexdigest() != digest:
             print("warning: vault/policy.py changed while this ran (not by this tool)")
 
-    killed = [r for r in results if r.failed]
+    killed = [r for r in results if not r.survived]
     equivalent = [r for r in results if not r.failed and r.mutation and r.mutation.equivalent]
-    survivors = [r for r in results if not r.failed and r.mutation and not r.mutation.equivalent]
+    survivors = [r for r in results if r.survived and r.mutation and not r.mutation.equivalent]
     print(
         f"{len(results)} mutations: {len(killed)} killed, {len(equivalent)} equivalent, "
         f"{len(survivors)} surviving"

@@ -1,13 +1,17 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Beneficiary
+from agenda.models import Appointment, Contact, Note
 from coffre.http import AuthenticatedHttpRequest as Request
 from vault import policy
 from vault.models import Document, Folder
@@ -156,5 +160,25 @@ def beneficiary_detail(request: Request, code: str) -> HttpResponse:
             "groups": group_by_folder(folders, documents),
             "structure": policy.acting_structure(request.user, beneficiary),
             "max_upload_bytes": settings.COFFRE_MAX_UPLOAD_BYTES,
+            **_shared_agenda(request, beneficiary),
         },
     )
+
+
+def _shared_agenda(request: Request, beneficiary: Beneficiary) -> dict[str, object]:
+    """What the person shared of their agenda: coming appointments, contacts, notes (one query
+    each, whatever the number)."""
+    today = datetime.datetime.combine(
+        timezone.localdate(), datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
+    return {
+        "appointments": Appointment.objects.visible_to(request.user)
+        .filter(owner=beneficiary, starts_at__gte=today)
+        .order_by("starts_at", "pk"),
+        "contacts": Contact.objects.visible_to(request.user)
+        .filter(owner=beneficiary)
+        .order_by("name", "pk"),
+        "notes": Note.objects.visible_to(request.user)
+        .filter(owner=beneficiary)
+        .order_by("-updated_at", "-pk"),
+    }

@@ -19,3 +19,26 @@ def test_the_scheduler_enqueues_a_job(capsys):
     enqueue(SCHEDULE[0])  # immediate backend in tests: the purge runs
     call_command("scheduler", "--list")
     assert "journal.tasks.purge_journal" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_finished_task_rows_older_than_two_weeks_are_pruned(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from coffre.tasks import prune_task_results
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    prune_task_results.enqueue()
+    prune_task_results.enqueue()
+    old, recent = DBTaskResult.objects.order_by("pk")
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=15)
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=13)
+    )
+    prune_task_results.call()
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.pk]

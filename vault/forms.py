@@ -27,3 +27,41 @@ class MoveForm(forms.Form):
 class UploadOptionsForm(forms.Form):
     folder = forms.UUIDField(required=False)
     visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
+    # Several photos sent at once: the pages of one paper (the default), or separate papers.
+    together = forms.BooleanField(required=False)
+
+
+NO_NOTICE = "none"
+NOTICE_CHOICES = [
+    *[(str(value), label) for value, label in Document.Notice.choices],
+    (NO_NOTICE, _("Do not warn me")),
+]
+
+
+class ExpiryForm(forms.Form):
+    expires_on = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        error_messages={"invalid": _("Write the date like 31/12/2030.")},
+    )
+    notice = forms.ChoiceField(label=_("Warn me"), choices=NOTICE_CHOICES, required=False)
+
+    def notice_days(self) -> int | None:
+        value = self.cleaned_data.get("notice") or str(Document.Notice.THREE_MONTHS)
+        return None if value == NO_NOTICE else int(value)
+
+
+class ConfirmDetailsForm(forms.Form):
+    """What the pipeline read (kind of paper, dates), as the person confirms or corrects it."""
+
+    doc_type = forms.ChoiceField(label=_("Kind of paper"), choices=Document.Type.choices)
+    expires_on = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        error_messages={"invalid": _("Write the date like 31/12/2030.")},
+    )
+    issued_on = forms.DateField(
+        label=_("Issued on"),
+        required=False,
+        error_messages={"invalid": _("Write the date like 31/12/2020.")},
+    )

@@ -178,6 +178,12 @@ class Document(VaultItem):
         return self.file.media_type.startswith("image/")
 
     @property
+    def pictogram(self) -> str:
+        from .doctypes import get
+
+        return get(self.doc_type).pictogram
+
+    @property
     def is_pdf(self) -> bool:
         return self.file.media_type == "application/pdf"
 

@@ -29,9 +29,11 @@ def preview_token(user_pk: int, document_code: object) -> str:
     return signing.TimestampSigner(salt=PREVIEW_SALT).sign(f"{user_pk}:{document_code}")
 
 
-def is_valid_preview(token: str, user_pk: int, document_code: object) -> bool:
+def is_valid_preview(
+    token: str, user_pk: int, document_code: object, max_age: int = PREVIEW_MAX_AGE
+) -> bool:
     try:
-        value = signing.TimestampSigner(salt=PREVIEW_SALT).unsign(token, max_age=PREVIEW_MAX_AGE)
+        value = signing.TimestampSigner(salt=PREVIEW_SALT).unsign(token, max_age=max_age)
     except signing.BadSignature:
         return False
     return value == f"{user_pk}:{document_code}"

@@ -28,25 +28,18 @@ this task leaves it alone if run again. Integrity failures (a damaged blob) keep
 blob cannot be served at all.
 """
 
-import hashlib
 import logging
 import os
-import tempfile
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext_noop
 from django_tasks import task
 from PIL import Image
 
-from crypto.blobs import BlobIntegrityError, iter_plaintext
-
 from . import filetypes
 from .filetypes import (
-    ACCEPTED,
     HEAD_SIZE,
     HEIC,
-    OPAQUE,
     PDF,
     ZIP_TAIL_SIZE,
     detect_media_type,
@@ -55,7 +48,6 @@ from .filetypes import (
     hostile_trailer,
     image_end,
 )
-from .models import Document
 from .pdfcheck import check_pdf
 
 logger = logging.getLogger(__name__)
@@ -80,50 +72,18 @@ PILLOW_FORMATS = {
 
 @task()
 def process_document(document_id: int) -> str:
-    """Read the stored original end to end, record its SHA-256, check it, mark it ready.
+    """Check every new original in full, then make the paper's PDF (``vault/pipeline.py``)."""
+    from . import pipeline
 
-    Decrypting authenticates every segment, so the hash is that of exactly what was deposited.
-    The capture pipeline (crop, compress, OCR) adds its steps here. Failure keeps the original
-    and says why.
-    """
-    document = Document.objects.select_related("file", "owner").get(pk=document_id)
-    blob = document.file
-    if blob.media_type not in ACCEPTED:
-        return str(document.state)  # refused before: stays failed, served as an opaque file
-    reason = ""
-    refused = False
-    fd, path = tempfile.mkstemp(prefix="coffre-", dir=settings.FILE_UPLOAD_TEMP_DIR)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as plain:
-            for chunk in iter_plaintext(document.owner, blob.code, blob.storage_key):
-                digest.update(chunk)
-                plain.write(chunk)
-        if not blob.sha256:
-            blob.sha256 = digest.hexdigest()
-            blob.save(update_fields=["sha256"])
-        elif digest.hexdigest() != blob.sha256:
-            reason = gettext_noop("The stored file does not match what was sent.")
-        if not reason:
-            reason = check_content(path, blob.media_type)
-            refused = bool(reason)
-    except BlobIntegrityError:
-        reason = gettext_noop("The stored file is damaged.")
-    finally:
-        os.unlink(path)
-    with transaction.atomic():
-        if reason:
-            document.state = Document.State.FAILED
-            document.failure_reason = reason
-            if refused:
-                blob.media_type = OPAQUE
-                blob.save(update_fields=["media_type"])
-        else:
-            document.state = Document.State.READY
-            if blob.media_type.startswith("image/"):
-                document.page_count = 1
-        document.save(update_fields=["state", "failure_reason", "page_count", "updated_at"])
-    return str(document.state)
+    return pipeline.process(document_id)
+
+
+@task()
+def requeue_stalled_documents() -> int:
+    """Periodic: papers a crashed worker left half-done go through the pipeline again."""
+    from . import pipeline
+
+    return pipeline.requeue_stalled()
 
 
 def check_content(path: str, media_type: str) -> str:

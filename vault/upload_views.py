@@ -28,7 +28,7 @@ from .services import create_documents, storage_used
 from .uploads import EncryptedUpload, EncryptingUploadHandler, UploadLimits
 
 
-def _limits_for(owner: Beneficiary) -> UploadLimits:
+def limits_for(owner: Beneficiary) -> UploadLimits:
     return UploadLimits(
         max_bytes=settings.COFFRE_MAX_UPLOAD_BYTES,
         quota_remaining=max(0, owner.quota - storage_used(owner)),
@@ -36,7 +36,7 @@ def _limits_for(owner: Beneficiary) -> UploadLimits:
     )
 
 
-def _finish(request: HttpRequest, url: str) -> HttpResponse:
+def finish(request: HttpRequest, url: str) -> HttpResponse:
     # The upload script follows X-Redirect itself so that messages are shown on the next page.
     if request.headers.get("X-Coffre-Upload"):
         return HttpResponse(status=204, headers={"X-Redirect": url})
@@ -50,7 +50,7 @@ def receive_uploads(
     next_url: str,
     structure: Structure | None = None,
 ) -> HttpResponse:
-    handler = EncryptingUploadHandler(request, owner, _limits_for(owner))
+    handler = EncryptingUploadHandler(request, owner, limits_for(owner))
     request.upload_handlers = [handler]
     try:
         return _store(request, owner, handler, default_visibility, next_url, structure)
@@ -87,7 +87,7 @@ def _store(
         messages.error(
             request, _("No file was received. Choose a file or take a photo, then send.")
         )
-        return _finish(request, next_url)
+        return finish(request, next_url)
     documents = create_documents(
         owner=owner,
         actor=request.user,
@@ -96,6 +96,7 @@ def _store(
         folder=folder,
         visibility=visibility,
         structure=structure,
+        pages_together=bool(options.is_valid() and options.cleaned_data["together"]),
     )
     if documents:
         messages.success(
@@ -103,7 +104,7 @@ def _store(
             ngettext("%(count)d paper added.", "%(count)d papers added.", len(documents))
             % {"count": len(documents)},
         )
-    return _finish(request, next_url)
+    return finish(request, next_url)
 
 
 def _upload_for(request: Request, beneficiary: Beneficiary) -> HttpResponse:

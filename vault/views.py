@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,13 +18,14 @@ from accounts.models import Beneficiary, User
 from coffre.http import AuthenticatedHttpRequest as Request
 from journal.models import JournalEntry
 
-from . import policy, services
-from .forms import DetailsForm, FolderForm, MoveForm, VisibilityForm
+from . import doctypes, pipeline, policy, services
+from .forms import NO_NOTICE, NOTICE_CHOICES, DetailsForm, FolderForm, MoveForm, VisibilityForm
 from .models import Document, Folder
 from .policy import Action
 from .serving import blob_response, is_valid_preview, preview_token
 
 DOCUMENTS_PER_PAGE = 30
+MAX_PAGES_SHOWN = 50  # longer papers: the PDF itself, from the Open button
 
 
 def _me(request: Request) -> Beneficiary:
@@ -48,18 +50,19 @@ def home(request: Request) -> HttpResponse:
         return redirect("structures:home" if user.is_professional else "admin:index")
     me = _me(request)
     documents = (
-        Document.objects.visible_to(user)
-        .filter(owner=me)
-        .select_related("file", "folder", "owner")
+        Document.objects.visible_to(user).filter(owner=me).select_related("file", "folder", "owner")
     )
     folders = Folder.objects.visible_to(user).filter(owner=me, parent=None)
+    query = request.GET.get("q", "").strip()[:200]
     used = services.storage_used(me)
     return render(
         request,
         "vault/home.html",
         {
             "me": me,
-            "groups": group_by_folder(folders, documents),
+            "groups": [] if query else group_by_folder(folders, documents),
+            "query": query,
+            "results": services.search_documents(documents, query) if query else None,
             "folders": folders,
             "used": used,
             "quota": me.quota,
@@ -99,20 +102,38 @@ def document_detail(request: Request, code: str) -> HttpResponse:
     )
     services.record_access(request.user, document, JournalEntry.Action.DOCUMENT_VIEWED)
     is_owner = request.user.pk == document.owner.user_id
+    can_edit = policy.can(request.user, Action.EDIT, document)
+    originals = services.deletable_originals(document) if is_owner else []
+    extracted = pipeline.extracted_of(document) if can_edit else None
     return render(
         request,
         "vault/document.html",
         {
             "document": document,
             "is_owner": is_owner,
-            "can_edit": policy.can(request.user, Action.EDIT, document),
+            "can_edit": can_edit,
             "can_delete": policy.can(request.user, Action.DELETE, document),
+            "can_retry": can_edit and pipeline.can_retry(document),
             "doc_types": Document.Type.choices,
+            "doc_type": doctypes.get(document.doc_type),
+            "suggested": doctypes.get(document.suggested_type)
+            if document.suggested_type
+            else None,
+            "mrz": extracted.mrz if extracted and document.fields_to_confirm else None,
+            "originals": originals,
+            "originals_size": sum(original.blob.size for original in originals),
             "folders": Folder.objects.visible_to(request.user).filter(owner=document.owner)
             if is_owner
             else [],
             "back_url": _back(request, document),
             "preview_token": preview_token(request.user.pk, document.code),
+            "page_numbers": range(1, min(document.page_count or 0, MAX_PAGES_SHOWN) + 1)
+            if document.state == Document.State.READY and document.is_pdf
+            else [],
+            "notice_choices": NOTICE_CHOICES,
+            "today": timezone.localdate(),
+            "no_notice": NO_NOTICE,
+            "max_upload_bytes": settings.COFFRE_MAX_UPLOAD_BYTES,
         },
     )
 

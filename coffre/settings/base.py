@@ -220,6 +220,10 @@ COFFRE_MASTER_KEY_SOURCE = env_str("COFFRE_MASTER_KEY_SOURCE", "crypto.keys.Envi
 COFFRE_MAX_UPLOAD_BYTES = env_int("COFFRE_MAX_UPLOAD_BYTES", 20_000_000)
 COFFRE_QUOTA_BYTES = env_int("COFFRE_QUOTA_BYTES", 600_000_000)
 COFFRE_MAX_IMAGE_PIXELS = env_int("COFFRE_MAX_IMAGE_PIXELS", 60_000_000)
+# A paper "being prepared" for longer than this had its worker die: it is queued again.
+COFFRE_STALLED_AFTER_SECONDS = env_int("COFFRE_STALLED_AFTER_SECONDS", 15 * 60)
+# Path or name of the tesseract program; OCR is off when it is not found.
+COFFRE_TESSERACT_CMD = env_str("COFFRE_TESSERACT_CMD", "tesseract")
 # Whole request bodies above this are refused before reading (several files at once).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -328,7 +332,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF],
+        "img-src": [SELF, "blob:"],  # blob: the photos being chosen, shown before sending
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

@@ -12,8 +12,10 @@ import zipfile
 import pytest
 from django.test import TestCase
 from django.urls import reverse
+from icalendar import Calendar
 from PIL import Image
 
+from agenda.tests.factories import make_appointment, make_contact, make_note, paris
 from journal.models import JournalEntry
 from privacy import reauth
 from privacy.export import clean_name
@@ -87,12 +89,13 @@ class TestRoundTrip:
             assert paper["depositor_kind"] == "beneficiary"
             assert paper["deposited_at"].startswith(str(document.file.created_at.year))
         assert stranger.title not in json.dumps(manifest, ensure_ascii=False)
-        # Contacts, appointments and notes do not exist yet: said, not faked.
-        assert {item["path"] for item in manifest["not_included"]} == {
-            "contacts.vcf",
-            "appointments.ics",
-            "notes.txt",
-        }
+        # Nothing Coffre keeps is left out; no agenda item: no agenda file.
+        assert manifest["not_included"] == []
+        assert (manifest["contacts"], manifest["appointments"], manifest["notes"]) == (
+            None,
+            None,
+            [],
+        )
         assert manifest["account"]["code"] == str(owner.code)
         assert manifest["account"]["last_name"] == owner.last_name
         journal = archive.read("journal.csv")
@@ -153,6 +156,67 @@ class TestRoundTrip:
             tracemalloc.stop()
         assert received == int(response["Content-Length"]) > total
         assert peak < 5_000_000, f"peak {peak} bytes for {total} bytes of papers"
+
+
+class TestAgenda:
+    def test_contacts_appointments_and_notes_are_files_phones_open(self, logged_in, owner):
+        contact = make_contact(owner, name="Dr Exemple", phone="+33123456789")
+        make_contact(owner, name="115", phone="115", visibility="shared")
+        appointment = make_appointment(
+            owner, title="CAF", starts_at=paris(2026, 10, 26, 9, 30), offsets=["day_before"]
+        )
+        make_note(owner, title="Porte", text="Code 1234 (fictif)")
+        make_note(owner, title="Porte", text="Autre code (fictif)")
+        make_note(owner, title="", text="Sans titre (fictif)")
+        make_document(
+            owner, title="Attestation", folder=services.create_folder(owner, owner.user, "notes")
+        )
+        stranger = BeneficiaryFactory()
+        make_contact(stranger, name="Pas à moi")
+        make_appointment(stranger, title="Pas à moi")
+        make_note(stranger, title="Pas à moi")
+
+        _confirm(logged_in)
+        archive = _download(logged_in)
+        names = set(archive.namelist())
+        assert {
+            "contacts.vcf",
+            "agenda.ics",
+            "notes/Porte.txt",
+            "notes/Porte (2).txt",
+            "notes/Sans titre (fictif).txt",
+            "notes/Attestation.pdf",  # the folder named "notes" shares the directory
+        } <= names
+        manifest = json.loads(archive.read("manifest.json"))
+        assert "Pas à moi" not in json.dumps(manifest, ensure_ascii=False)
+        for name in names - {"manifest.json", "journal.csv"}:
+            assert b"Pas \xc3\xa0 moi" not in archive.read(name)
+
+        cards = archive.read("contacts.vcf").decode()
+        assert cards.count("BEGIN:VCARD") == 2
+        assert f"UID:{contact.code}" in cards and "TEL;TYPE=VOICE:+33123456789" in cards
+        assert manifest["contacts"]["count"] == 2
+        assert manifest["contacts"]["sha256"] == hashlib.sha256(cards.encode()).hexdigest()
+
+        calendar = Calendar.from_ical(archive.read("agenda.ics"))
+        (event,) = calendar.events
+        assert str(event["UID"]) == str(appointment.code)
+        assert event.start == paris(2026, 10, 26, 9, 30)
+        assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Paris"]
+        assert len(calendar.walk("VALARM")) == 1
+        assert manifest["appointments"]["items"][0]["code"] == str(appointment.code)
+
+        assert archive.read("notes/Porte.txt").decode() == "Porte\r\n\r\nCode 1234 (fictif)\r\n"
+        notes = {note["path"]: note for note in manifest["notes"]}
+        assert set(notes) == {
+            "notes/Porte.txt",
+            "notes/Porte (2).txt",
+            "notes/Sans titre (fictif).txt",
+        }
+        for path, note in notes.items():
+            assert note["sha256"] == hashlib.sha256(archive.read(path)).hexdigest()
+            assert note["added_by_kind"] == "beneficiary"
+        assert archive.testzip() is None
 
 
 class TestNames:

@@ -396,7 +396,7 @@ class TestTrailingBytesAfterAPicture:
                 logged_in, "photo.jpg", big_jpeg() + trailer, django_capture_on_commit_callbacks
             )
         assert document.state == Document.State.READY, document.failure_reason
-        assert document.file.media_type == filetypes.JPEG
+        assert document.originals.get().blob.media_type == filetypes.JPEG  # kept as sent
         assert f"{len(trailer)} bytes after its end" in caplog.text
 
     @pytest.mark.parametrize(

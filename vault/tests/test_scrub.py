@@ -9,6 +9,7 @@ from django.utils import timezone
 from crypto.blobs import EncryptingWriter
 from tests.auth import force_login_verified
 from tests.factories import BeneficiaryFactory, make_document
+from vault.models import Blob
 from vault.scrub import scrub
 
 
@@ -21,9 +22,10 @@ def papers(db):
 class TestScrub:
     def test_a_healthy_store_is_clean(self, papers, capsys):
         report = scrub()
-        assert report.clean and report.checked == 3
+        # Each paper: its PDF (the deposit itself, kept as is) and its thumbnail.
+        assert report.clean and report.checked == 6 == Blob.objects.count()
         call_command("scrub")
-        assert "3 checked, 0 corrupted, 0 missing, 0 orphans" in capsys.readouterr().out
+        assert "6 checked, 0 corrupted, 0 missing, 0 orphans" in capsys.readouterr().out
 
     def test_one_flipped_byte_is_found_and_the_download_fails_closed(
         self, papers, blob_dir, client

@@ -6,6 +6,8 @@
     return total ? Math.round((100 * loaded) / total) : 0;
   }
 
+  /* The upload form keeps its own ordered list of chosen files, so that photos taken one by one
+     add up, and pages can be put in order or removed before anything is sent. */
   function enhanceUpload(form) {
     var chosen = form.querySelector(".chosen");
     var inputs = form.querySelectorAll("input[type=file]");
@@ -13,21 +15,79 @@
     var bar = progress.querySelector("progress");
     var text = progress.querySelector(".progress-text");
     var send = form.querySelector(".send");
+    var together = form.querySelector(".together");
+    var errorBox = form.querySelector(".upload-error");
+    var files = [];
+
+    function isPicture(file) {
+      return file.type.indexOf("image/") === 0 || /\.(heic|heif)$/i.test(file.name);
+    }
+
+    function button(label, symbol, onClick) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.className = "secondary small page-action";
+      element.setAttribute("aria-label", label);
+      element.title = label;
+      element.textContent = symbol;
+      element.addEventListener("click", onClick);
+      return element;
+    }
+
+    function render() {
+      chosen.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+      chosen.textContent = "";
+      files.forEach(function (file, index) {
+        var item = document.createElement("li");
+        item.className = "chosen-page";
+        if (isPicture(file) && window.URL && URL.createObjectURL) {
+          var img = document.createElement("img");
+          img.alt = "";
+          img.src = URL.createObjectURL(file);
+          img.addEventListener("error", function () { img.replaceWith(document.createTextNode("🖼")); });
+          item.appendChild(img);
+        } else {
+          item.appendChild(document.createTextNode("📄"));
+        }
+        var label = document.createElement("span");
+        label.className = "chosen-name";
+        label.textContent = form.dataset.page.replace("%(number)s", index + 1) + " · " + file.name;
+        item.appendChild(label);
+        var actions = document.createElement("span");
+        actions.className = "chosen-actions";
+        if (index > 0) {
+          actions.appendChild(button(form.dataset.up, "↑", function () {
+            files.splice(index - 1, 0, files.splice(index, 1)[0]);
+            render();
+          }));
+        }
+        if (index < files.length - 1) {
+          actions.appendChild(button(form.dataset.down, "↓", function () {
+            files.splice(index + 1, 0, files.splice(index, 1)[0]);
+            render();
+          }));
+        }
+        actions.appendChild(button(form.dataset.remove, "✕", function () {
+          files.splice(index, 1);
+          render();
+        }));
+        item.appendChild(actions);
+        chosen.appendChild(item);
+      });
+      if (together) {
+        together.hidden = files.filter(isPicture).length < 2;
+      }
+    }
 
     inputs.forEach(function (input) {
       input.addEventListener("change", function () {
-        chosen.textContent = "";
-        inputs.forEach(function (each) {
-          Array.prototype.forEach.call(each.files, function (file) {
-            var item = document.createElement("li");
-            item.textContent = "📄 " + file.name;
-            chosen.appendChild(item);
-          });
-        });
+        Array.prototype.forEach.call(input.files, function (file) { files.push(file); });
+        input.value = "";  // the same button can take the next page
+        errorBox.hidden = true;
+        render();
       });
     });
-
-    var errorBox = form.querySelector(".upload-error");
+    render();
 
     function showError(text) {
       errorBox.textContent = text;
@@ -42,10 +102,6 @@
       if (!window.FormData || !window.XMLHttpRequest) return;
       event.preventDefault();
       errorBox.hidden = true;
-      var files = [];
-      inputs.forEach(function (input) {
-        Array.prototype.forEach.call(input.files, function (file) { files.push(file); });
-      });
       if (!files.length) {
         showError(form.dataset.none);
         return;
@@ -58,6 +114,9 @@
           return;
         }
       }
+      var data = new FormData(form);
+      data.delete("files");
+      files.forEach(function (file) { data.append("files", file, file.name); });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-Coffre-Upload", "1");
@@ -78,7 +137,7 @@
         }
       });
       xhr.addEventListener("error", function () { showError(form.dataset.failed); });
-      xhr.send(new FormData(form));
+      xhr.send(data);
     });
   }
 
