@@ -92,7 +92,8 @@ _KINDS = [
     _kind(
         T.DOMICILIATION, _SP + "F17317", True,
         "attestation d election de domicile", "election de domicile", "sans domicile stable",
-        "organisme domiciliataire", "domiciliation administrative", "attestation de domiciliation", "domiciliation", "domicilie",
+        "organisme domiciliataire", "domiciliation administrative",
+        "attestation de domiciliation", "domiciliation", "domicilie",
     ),
     _kind(
         T.TAX_NOTICE, "https://www.impots.gouv.fr/", False,

@@ -164,7 +164,7 @@ def claim(document_id: int) -> Document | None:
     """Lock the paper and note this attempt; None when there is nothing (left) to do."""
     with transaction.atomic():
         document = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("file", "owner", "created_by")
             .filter(pk=document_id)
             .first()
@@ -219,7 +219,6 @@ def build(run: Run) -> tuple[Blob | None, Blob | None, int, Extracted, str]:
             run.pending.insert(0, Original(document=document, blob=document.file, position=-1))
     reused: Blob | None = None
     pictures: list[tuple[bytes, str, int]] = []
-    first_page: Image.Image | None = None
 
     def flush_pictures() -> None:
         if pictures:
@@ -246,11 +245,12 @@ def build(run: Run) -> tuple[Blob | None, Blob | None, int, Extracted, str]:
             run.texts.append(pdf_text_or_ocr(path))
         else:
             page = imaging.clean_page(imaging.load_image(path))
+            text = ocr_text(page.image)
+            if page.colour and ocr.available() and mrz.find_mrz(text) is None:
+                text = upside_down_card(page) or text
             data, media_type = imaging.encode_page(page)
             pictures.append((data, media_type, page.dpi))
-            if first_page is None:
-                first_page = page.image
-            run.texts.append(ocr_text(page.image))
+            run.texts.append(text)
     flush_pictures()
 
     if reused is not None or len(parts) == 1:
@@ -269,6 +269,19 @@ def build(run: Run) -> tuple[Blob | None, Blob | None, int, Extracted, str]:
     if reused is not None:
         new_file = reused
     return new_file, thumbnail, pages, extracted, suggestion
+
+
+def upside_down_card(page: imaging.ProcessedPage) -> str:
+    """Tesseract's orientation guess is unreliable on cards (their zone reads as well upside
+    down), so a card whose zone was not found is read once more turned round; if the zone is
+    found that way, the page is turned. Returns the text of the turned page, or ""."""
+    turned = page.image.rotate(180)
+    text = ocr_text(turned)
+    if text and mrz.find_mrz(text) is not None:
+        page.image = turned
+        page.rotated_by = (page.rotated_by + 180) % 360
+        return text
+    return ""
 
 
 def ocr_text(image: Image.Image) -> str:
@@ -311,7 +324,7 @@ def commit(
     document = run.document
     with transaction.atomic():
         locked = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("file", "thumbnail")
             .get(pk=document.pk)
         )
@@ -351,7 +364,7 @@ def commit(
 def fail(document: Document, reason: str, refused: Original | None = None) -> None:
     """Keep everything deposited; say why in plain words; offer a retry unless refused."""
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
         locked.state = Document.State.FAILED
         locked.failure_reason = reason
         locked.save(update_fields=["state", "failure_reason", "updated_at"])

@@ -116,9 +116,7 @@ def document_detail(request: Request, code: str) -> HttpResponse:
             "can_retry": can_edit and pipeline.can_retry(document),
             "doc_types": Document.Type.choices,
             "doc_type": doctypes.get(document.doc_type),
-            "suggested": doctypes.get(document.suggested_type)
-            if document.suggested_type
-            else None,
+            "suggested": doctypes.get(document.suggested_type) if document.suggested_type else None,
             "mrz": extracted.mrz if extracted and document.fields_to_confirm else None,
             "originals": originals,
             "originals_size": sum(original.blob.size for original in originals),

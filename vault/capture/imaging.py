@@ -167,7 +167,8 @@ def _find_outline(small: np.ndarray) -> np.ndarray | None:
     Several masks of "the sheet" are tried, each good where another fails: brightness (paper is
     the brightest large thing on a table), brightness with uneven light removed (a shadow across
     the sheet), "unlike the table seen along the frame's border" (a card with a dark band), and
-    closed colour edges. The candidate whose four sides best follow real edges wins."""
+    closed colour edges. Among the candidates whose four sides all show a step from table to
+    paper, the largest wins (a smaller one is a picture or a band inside the sheet)."""
     h, w = small.shape[:2]
     area = float(h * w)
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
@@ -415,7 +416,11 @@ def _levels(gray: np.ndarray) -> np.ndarray:
 
 
 def clean_page(image: Image.Image, *, use_osd: bool = True) -> ProcessedPage:
-    """A photo or scan of one sheet, flattened, cropped, straightened, evenly lit."""
+    """A photo or scan of one sheet, flattened, cropped, straightened, evenly lit.
+
+    What a person sees should be the paper, not their table or their shadow, at the paper's
+    real size, and as small as legibility allows. Never raises on a strange image (tiny, blank,
+    noise): without a sheet to find, the whole frame is kept."""
     rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     h, w = rgb.shape[:2]
     scale = DETECT_SIDE / max(h, w)

@@ -93,10 +93,15 @@ def page_count(path: str) -> int:
 def pdf_text(path: str) -> str:
     """The text layer of a born-digital PDF, pages separated by a form feed.
 
-    Empty for a scan without a text layer: the caller then knows OCR is needed."""
+    Empty for a scan without a text layer: the caller then knows OCR is needed. Also empty,
+    with a warning, for a file pdfium cannot read (qpdf, which checked it, is more lenient)."""
     pages = []
     with PDFIUM_LOCK:
-        document = pdfium.PdfDocument(path)
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as exc:
+            logger.warning("no text read from a PDF pdfium cannot open: %s", exc)
+            return ""
         try:
             for index in range(len(document)):
                 page = document[index]

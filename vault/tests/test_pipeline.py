@@ -449,3 +449,18 @@ class TestWithoutTesseract:
         ocr.languages.cache_clear()
         content = client.get(reverse("health")).content.decode()
         assert "fra" in content and "eng" in content
+
+
+@pytest.mark.django_db
+@needs_ocr
+def test_a_card_photographed_upside_down_is_turned_and_its_zone_read(logged_in, owner):
+    lines = mrz_specimens.td1(
+        "SPECIMEN", "ALEX", "Z7PQ3KD81", "FRA", date(1985, 1, 2), "M", date(2030, 8, 9)
+    )
+    card = papers.identity_card(30, lines, dpi=300)
+    _upload(logged_in, ("card.jpg", papers.phone_photo(card, 30, megapixels=8, rotate=180)))
+    document = _only_document(owner)
+    fields = pipeline.extracted_of(document).mrz
+    assert fields is not None and fields["expires_on"] == "2030-08-09"
+    width, height = _page_sizes_mm(document)[0]
+    assert width > height  # a card, landscape
