@@ -60,17 +60,21 @@ def alarm_for(appointment: Appointment, offset: str) -> Alarm:
     return alarm
 
 
-def calendar_of(appointments: Sequence[Appointment], name: str = "Coffre") -> bytes:
-    """A VCALENDAR of these appointments (their reminders prefetched, or one query each)."""
+def calendar_of(
+    appointments: Sequence[Appointment], name: str = "Coffre", *, subscription: bool = False
+) -> bytes:
+    """A VCALENDAR of these appointments (their reminders prefetched, or one query each);
+    ``subscription``: the feed a calendar app reads again and again."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", str(local_zone()))
-    # How often a subscribed calendar should look again (RFC 7986, and the older Outlook one).
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    if subscription:
+        # How often to look again (RFC 7986, and the older property Outlook reads).
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", REFRESH)
     for appointment in appointments:
         offsets = [reminder.offset for reminder in appointment.reminders.all()]
         calendar.add_component(event_for(appointment, offsets))

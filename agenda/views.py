@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -135,7 +136,6 @@ def item_create(request: Request, kind: str, person: str | None = None) -> HttpR
     is_owner = _is_owner(request, owner)
     form = spec.form(
         request.POST if request.method == "POST" else None,
-        initial=_initial_for_new(request, spec),
         with_visibility=owner.default_visibility if is_owner else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -176,17 +176,6 @@ def _reminders_off(owner: Beneficiary, spec: Kind) -> bool:
     return AgendaSettings.objects.filter(owner=owner, reminders_on=False).exists()
 
 
-def _initial_for_new(request: Request, spec: Kind) -> dict[str, Any]:
-    """A new appointment from the month view starts on the day that was chosen."""
-    if spec.model is not Appointment:
-        return {}
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return {}
-    return {"date": day}
-
-
 def _warn_if_past(request: Request, form: ItemForm) -> None:
     if isinstance(form, AppointmentForm) and form.is_in_the_past():
         messages.warning(
@@ -222,7 +211,7 @@ def item_edit(request: Request, kind: str, code: str) -> HttpResponse:
     if request.method == "POST":
         form = spec.form(request.POST)
         if form.is_valid():
-            services.update_item(
+            changed = services.update_item(
                 item,
                 request.user,
                 form.values(),
@@ -230,7 +219,8 @@ def item_edit(request: Request, kind: str, code: str) -> HttpResponse:
                 offsets=form.offsets() if isinstance(form, AppointmentForm) else None,
             )
             messages.success(request, str(spec.saved))
-            _warn_if_past(request, form)
+            if "starts_at" in changed:  # a past appointment whose note changes: no warning
+                _warn_if_past(request, form)
             return redirect(f"agenda:{spec.name}", code=item.code)
     else:
         form = spec.form(initial=spec.form.initial_from(item))
@@ -506,8 +496,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .prefetch_related("reminders")
         .order_by("starts_at", "pk")
     )
-    with translation.override(owner.user.preferred_language or None):
-        body = ics.calendar_of(appointments, name=_("My appointments (Coffre)"))
+    with translation.override(owner.user.preferred_language or settings.LANGUAGE_CODE):
+        body = ics.calendar_of(appointments, name=_("My appointments (Coffre)"), subscription=True)
     response = HttpResponse(body, content_type=ics.MEDIA_TYPE)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -206,7 +206,7 @@ def agenda_of(owner: Beneficiary, user: User, paths: UniquePaths) -> list[Agenda
         .order_by("starts_at", "pk")
     )
     if appointments:
-        with translation.override(owner.user.preferred_language or None):
+        with translation.override(owner.user.preferred_language or settings.LANGUAGE_CODE):
             content = ics.calendar_of(appointments)
         facts = [
             {

@@ -54,7 +54,8 @@ class Mutation:
     new: str
     equivalent: str = ""  # why no caller can notice, for redundant backstops
     # False for rules that are not about items (structures, teams, the people list, one's own
-    # vault): any cell may catch those.
+    # vault, actions on a person), or about accounts that the matrix checks on every kind at
+    # once (deactivated, staff in a team): any test may catch those.
     per_kind: bool = True
 
 
@@ -245,6 +246,7 @@ MUTATIONS = [
         "    professional = _as_kind(user, User.Kind.PROFESSIONAL)\n"
         "    if professional is None:\n        return Structure.objects.none()\n",
         "    professional = user\n",
+        per_kind=False,
     ),
     Mutation(
         "structure_only_for_professionals",
@@ -267,6 +269,7 @@ MUTATIONS = [
         "_as_kind: deactivated accounts are neither beneficiaries nor professionals",
         "isinstance(user, User) and user.is_active and user.kind == kind",
         "isinstance(user, User) and user.kind == kind",
+        per_kind=False,
     ),
     Mutation(
         "can_guard",
@@ -282,6 +285,7 @@ MUTATIONS = [
         "_can_on_beneficiary: only LIST and CREATE make sense on a person",
         "    if action not in (Action.LIST, Action.CREATE):\n        return False\n",
         "",
+        per_kind=False,
     ),
     Mutation(
         "beneficiary_reachable",
@@ -514,9 +518,11 @@ def describe(result: Result, full: bool) -> str:
     mutation = result.mutation
     assert mutation is not None
     if result.missed:
+        caught = ", ".join(sorted(result.kinds)) or f"no kind, only {cell(result.failed[0])}"
         return (
-            f"SURVIVED for {', '.join(result.missed)} (caught by {', '.join(sorted(result.kinds))}"
-            f"): add a cell of that kind, or check that its views go through the policy"
+            f"SURVIVED for {', '.join(result.missed)} (caught by {caught}): add a cell of that "
+            "kind, check that its views go through the policy, or mark the rule per_kind=False "
+            "if it is not about items"
         )
     if result.failed:
         shown = f"{len(result.failed)} cell(s) failed" if full else "killed"

@@ -150,6 +150,7 @@ class TestFeed:
         assert starts["Partagé"].utcoffset() == datetime.timedelta(hours=1)  # winter again
         assert starts["Privé"] == paris(2026, 3, 20, 9)
         assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Paris"]
+        assert calendar["REFRESH-INTERVAL"].dt == datetime.timedelta(hours=1)
 
     def test_only_the_hash_of_the_secret_is_kept(self, logged_in, owner):
         path = _make_link(logged_in)

@@ -328,13 +328,6 @@ class TestAppointmentCreate:
         logged_in.post(reverse("agenda:appointment_create"), data)
         assert not Reminder.objects.exists()
 
-    def test_the_month_view_can_start_a_new_appointment_on_a_day(self, logged_in, owner):
-        page = _page(logged_in.get(reverse("agenda:appointment_create") + "?date=2026-04-02"))
-        assert 'value="2026-04-02"' in page
-        page = _page(logged_in.get(reverse("agenda:appointment_create") + "?date=zzz"))
-        (date_input,) = [tag for tag in re.findall(r"<input[^>]*>", page) if 'name="date"' in tag]
-        assert "value=" not in date_input
-
 
 class TestAppointmentPages:
     def test_the_detail_opens_maps_and_shows_the_place_as_text(self, logged_in, owner):
@@ -383,6 +376,14 @@ class TestAppointmentPages:
         entry = JournalEntry.objects.filter(beneficiary=owner).last()
         assert entry.action == JournalEntry.Action.ITEM_CHANGED
         assert "starts_at" in entry.details["fields"] and "reminders" in entry.details["fields"]
+
+    def test_changing_a_past_appointment_warns_only_if_its_date_changes(self, logged_in, owner):
+        appointment = make_appointment(owner, starts_at=paris(2026, 3, 2, 9, 0))
+        url = reverse("agenda:appointment_edit", args=[appointment.code])
+        warning = _fr("This appointment is in the past. If the date is wrong, change it.")
+        data = {**APPOINTMENT, "date": "2026-03-02", "start_time": "09:00", "end_time": ""}
+        assert warning not in _page(logged_in.post(url, {**data, "note": "Fait"}, follow=True))
+        assert warning in _page(logged_in.post(url, {**data, "date": "2026-03-03"}, follow=True))
 
     def test_delete_removes_its_reminders(self, logged_in, owner):
         appointment = make_appointment(owner, offsets=list(DEFAULT_OFFSETS))
