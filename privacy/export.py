@@ -1,7 +1,8 @@
 """Everything a person has, in one ZIP (restitution, décret 2018-853), streamed.
 
-- every original file, decrypted, under ``folder/title.ext`` (names cleaned for any computer and
-  made unique, case-insensitively);
+- every paper, decrypted, under ``folder/title.pdf`` (the clean PDF Coffre made, or the file as
+  deposited), and the originals it was made from, as deposited, beside it as
+  ``title (original 1).jpg``... (names cleaned for any computer, unique case-insensitively);
 - ``journal.csv``: the person's whole journal chain, one row per entry, with its hashes;
 - ``contacts.vcf``: every contact (vCard 3.0, what a phone's address book imports);
 - ``agenda.ics``: every appointment (iCalendar, with its time zone and reminders);
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from zipstream import ZipStream
 
 from accounts.models import Beneficiary, User
@@ -76,6 +78,7 @@ class ExportedPaper:
     blob: Blob
     sha256: str
     structure_name: str
+    original: bool = False  # a file as deposited, beside the paper made from it
 
 
 class UniquePaths:
@@ -117,6 +120,7 @@ def papers_of(
         Document.objects.visible_to(user)
         .filter(owner=owner)
         .select_related("file__depositor")
+        .prefetch_related("originals__blob__depositor")
         .order_by("created_at", "pk")
     )
     folder_paths = _folder_paths(list(Folder.objects.visible_to(user).filter(owner=owner)))
@@ -124,21 +128,25 @@ def papers_of(
     paths = paths or UniquePaths(RESERVED)
     papers = []
     for document in documents:
-        blob = document.file
-        path = paths.claim(
-            folder_paths.get(document.folder_id, "") if document.folder_id else "",
-            clean_name(document.title),
-            EXTENSIONS.get(blob.media_type, ""),
-        )
-        papers.append(
-            ExportedPaper(
-                path=path,
-                document=document,
-                blob=blob,
-                sha256=sha256_of(owner, blob),
-                structure_name=structures.get(document.code, ""),
+        folder = folder_paths.get(document.folder_id, "") if document.folder_id else ""
+        title = clean_name(document.title)
+        # The paper as Coffre serves it (the clean PDF), then the originals it was made from.
+        files = [(document.file, title, False)]
+        originals = [o for o in document.originals.all() if o.blob_id != document.file_id]
+        for number, original in enumerate(originals, start=1):
+            name = _("%(title)s (original %(number)d)") % {"title": title, "number": number}
+            files.append((original.blob, clean_name(name), True))
+        for blob, name, is_original in files:
+            papers.append(
+                ExportedPaper(
+                    path=paths.claim(folder, name, EXTENSIONS.get(blob.media_type, "")),
+                    document=document,
+                    blob=blob,
+                    sha256=sha256_of(owner, blob),
+                    structure_name=structures.get(document.code, ""),
+                    original=is_original,
+                )
             )
-        )
     return papers
 
 
@@ -315,6 +323,7 @@ def manifest(
         "papers": [
             {
                 "path": paper.path,
+                "original": paper.original,
                 "title": paper.document.title,
                 "kind": paper.document.doc_type,
                 "code": str(paper.document.code),
