@@ -74,3 +74,14 @@ def logged_in(client: Any, owner: Any) -> Any:
     """The test client, signed in as ``owner``."""
     client.force_login(owner.user)
     return client
+
+
+@pytest.fixture
+def sms_outbox(settings: Any) -> Any:
+    """Every SMS goes to the in-memory outbox of the test backend (our boundary)."""
+    from notify.backends import locmem
+
+    settings.SMS_BACKEND = "notify.backends.locmem.LocmemBackend"
+    locmem.outbox.clear()
+    yield locmem.outbox
+    locmem.outbox.clear()

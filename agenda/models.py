@@ -110,7 +110,21 @@ class Delivery(models.TextChoices):
     SKIPPED = "skipped", _("not sent on purpose")
 
 
-class Reminder(models.Model):
+class Delivered(models.Model):
+    """Where one message stands, for the claim-then-send rule of ``agenda.reminders``."""
+
+    status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(Delivered):
     """One reminder of one appointment at one moment; ``due_at`` in UTC, computed in local time."""
 
     class Offset(models.TextChoices):
@@ -122,12 +136,6 @@ class Reminder(models.Model):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     offset = models.CharField(max_length=20, choices=Offset.choices)
     due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
-    reason = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_try_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -144,18 +152,12 @@ class Reminder(models.Model):
         return f"reminder {self.offset} of {self.appointment}"
 
 
-class ExpiryAlert(models.Model):
+class ExpiryAlert(Delivered):
     """One alert per paper and expiry date: renewing the paper (a new date) warns again."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="expiry_alerts")
     expires_on = models.DateField()
     due_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
-    reason = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_try_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("expiry alert")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -82,6 +82,14 @@ def page_image(request: Request, code: str, number: int) -> HttpResponse:
         except (BlobIntegrityError, preview.PreviewError):
             return HttpResponse(status=500)
     return _image(data)
+
+
+@require_GET
+@login_required
+def state(request: Request, code: str) -> HttpResponse:
+    """Polled by the paper's page while it is being prepared (no journal: no content shown)."""
+    document = policy.get_for(request.user, Document.objects.all(), Action.VIEW, code=code)
+    return render(request, "vault/_preparing.html", {"document": document})
 
 
 @require_GET

@@ -19,6 +19,7 @@ urlpatterns = [
     path("d/<uuid:code>/delete/", views.document_delete, name="delete"),
     path("d/<uuid:code>/page/<int:number>/", capture_views.page_image, name="page"),
     path("d/<uuid:code>/thumbnail/", capture_views.thumbnail, name="thumbnail"),
+    path("d/<uuid:code>/state/", capture_views.state, name="state"),
     path("d/<uuid:code>/pages/", capture_views.add_pages, name="add_pages"),
     path("d/<uuid:code>/retry/", capture_views.retry, name="retry"),
     path("d/<uuid:code>/originals/delete/", capture_views.delete_originals, name="originals"),

@@ -79,14 +79,6 @@ def every_5_minutes(moment: datetime.datetime) -> Any:
         return send_due_reminders.enqueue().return_value
 
 
-@pytest.fixture
-def sms_outbox(settings: Any) -> Any:
-    settings.SMS_BACKEND = "notify.backends.locmem.LocmemBackend"
-    locmem.outbox.clear()
-    yield locmem.outbox
-    locmem.outbox.clear()
-
-
 class FailingOnceBackend(locmem.LocmemBackend):
     failures = 0
 

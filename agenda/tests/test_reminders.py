@@ -33,14 +33,6 @@ def paris(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
 
 
-@pytest.fixture
-def sms_outbox(settings: Any) -> Any:
-    settings.SMS_BACKEND = "notify.backends.locmem.LocmemBackend"
-    locmem.outbox.clear()
-    yield locmem.outbox
-    locmem.outbox.clear()
-
-
 class FlakyBackend(locmem.LocmemBackend):
     """The provider refuses the next ``failures`` messages, then takes them (our boundary)."""
 

@@ -6,16 +6,6 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def sms_outbox(settings: Any) -> Any:
-    from notify.backends import locmem
-
-    settings.SMS_BACKEND = "notify.backends.locmem.LocmemBackend"
-    locmem.outbox.clear()
-    yield locmem.outbox
-    locmem.outbox.clear()
-
-
-@pytest.fixture
 def db_tasks(settings: Any) -> None:
     """The production task backend (database): tasks wait for their ``run_after``."""
     settings.TASKS = DB_TASKS

@@ -9,15 +9,10 @@ PHONE = "+33612345678"
 
 
 @pytest.fixture(autouse=True)
-def sms_outbox(settings: Any) -> Any:
+def recovery_outbox(sms_outbox: Any, settings: Any) -> Any:
     """Every SMS goes to the in-memory outbox; recovery answers at once (no evening delay)."""
-    from notify.backends import locmem
-
-    settings.SMS_BACKEND = "notify.backends.locmem.LocmemBackend"
     settings.COFFRE_RECOVERY_MIN_SECONDS = 0
-    locmem.outbox.clear()
-    yield locmem.outbox
-    locmem.outbox.clear()
+    return sms_outbox
 
 
 @pytest.fixture

@@ -464,3 +464,18 @@ def test_a_card_photographed_upside_down_is_turned_and_its_zone_read(logged_in, 
     assert fields is not None and fields["expires_on"] == "2030-08-09"
     width, height = _page_sizes_mm(document)[0]
     assert width > height  # a card, landscape
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_paper_being_prepared_asks_until_it_is_ready(client, world):
+    document = make_document(world.beneficiary)
+    Document.objects.filter(pk=document.pk).update(state=Document.State.PROCESSING)
+    client.force_login(world.owner)
+    url = reverse("vault:state", args=[document.code])
+    assert f'hx-get="{url}"'.encode() in client.get(url).content
+    Document.objects.filter(pk=document.pk).update(state=Document.State.READY)
+    done = client.get(url)
+    assert b"hx-get" not in done.content
+    assert reverse("vault:document", args=[document.code]).encode() in done.content
+    client.force_login(world.stranger_beneficiary.user)
+    assert client.get(url).status_code == 404
