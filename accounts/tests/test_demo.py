@@ -38,3 +38,17 @@ def test_demo_totp_prints_no_real_secret(world, settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("demo_totp", "demo.pro", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_person_has_an_agenda_and_a_paper_about_to_expire():
+    from agenda.models import Appointment, Contact, Note
+    from vault.models import Document
+
+    call_command("load_demo", stdout=io.StringIO())
+    appointment = Appointment.objects.get(owner__user__username="camille.exemple")
+    assert appointment.is_shared and appointment.reminders.count() == 2
+    assert Contact.objects.get().phone == "115"
+    assert Note.objects.count() == 1
+    card = Document.objects.get(doc_type=Document.Type.IDENTITY_CARD)
+    assert card.expires_on is not None  # prepared by the worker, like any deposit

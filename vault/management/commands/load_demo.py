@@ -5,12 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.management.commands.demo_totp import DEMO_TOTP_SECRET, give_demo_device
 from accounts.models import Beneficiary, User
 from structures.models import Affiliation, Membership, Structure
 from vault import services
-from vault.models import Visibility
+from vault.models import Document, Visibility
 from vault.specimens import card_image, text_pdf
 
 DEMO_PASSWORD = "demo-coffre-2026"  # fictional demo accounts only; printed on purpose
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         camille = self._beneficiary("camille.exemple", "Camille", "Exemple", structure, admin)
         sam = self._beneficiary("sam.fictif", "Sam", "Fictif", structure, admin)
         identity = card_image(["CARTE D'IDENTITÉ (FICTIVE)", "Nom : EXEMPLE", "Prénom : Camille"])
-        services.add_document(
+        card = services.add_document(
             camille,
             camille.user,
             "carte.png",
@@ -80,6 +81,12 @@ class Command(BaseCommand):
             title="Carte d'identité (specimen)",
             visibility=Visibility.SHARED,
         )
+        # Expires in two months: inside its notice period, so the alert and the dashboard show it.
+        Document.objects.filter(pk=card.pk).update(
+            doc_type=Document.Type.IDENTITY_CARD,
+            expires_on=timezone.localdate() + datetime.timedelta(days=60),
+        )
+        self._agenda(camille, pro, structure)
         services.add_document(
             camille,
             camille.user,
@@ -97,11 +104,45 @@ class Command(BaseCommand):
             visibility=Visibility.PRIVATE,
         )
 
+    def _agenda(self, person: Beneficiary, pro: User, structure: Structure) -> None:
+        """An appointment a social worker set for tomorrow, a contact and a note of the person."""
+        from agenda.models import Appointment, Contact, Note
+        from agenda.reminders import DEFAULT_OFFSETS
+        from agenda.services import create_item
+
+        tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+        create_item(
+            Appointment,
+            person,
+            pro,
+            {
+                "title": "Rendez-vous CAF (fictif)",
+                "starts_at": tomorrow.replace(hour=10, minute=30, second=0, microsecond=0),
+                "place": "1 rue de l'Exemple, 75000 Paris",
+                "with_whom": "Dominique Travailleur",
+            },
+            visibility=Visibility.SHARED,
+            structure=structure,
+            offsets=list(DEFAULT_OFFSETS),
+        )
+        create_item(
+            Contact,
+            person,
+            person.user,
+            {"name": "Samu social", "phone": "115", "role": "Urgence, nuit et jour"},
+            visibility=Visibility.PRIVATE,
+        )
+        create_item(
+            Note,
+            person,
+            person.user,
+            {"title": "Bagagerie", "text": "Casier 12 (fictif). Ouvert de 9 h à 12 h."},
+            visibility=Visibility.PRIVATE,
+        )
+
     def _beneficiary(
         self, username: str, first: str, last: str, structure: Structure, by: User
     ) -> Beneficiary:
-        from django.utils import timezone
-
         user = self._user(username, User.Kind.BENEFICIARY, first, last)
         beneficiary = Beneficiary.objects.create(
             user=user, first_name=first, last_name=last, birth_date=datetime.date(1990, 1, 1)
