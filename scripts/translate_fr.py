@@ -20,6 +20,7 @@ def main() -> None:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None  # alone, it makes a file msgmerge refuses
     catalogue.save()
     if wanted:
         sys.exit(f"not in the catalogue: {sorted(wanted)}")
