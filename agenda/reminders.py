@@ -158,9 +158,11 @@ def release_stuck(model: type[DeliveryRow], now: datetime.datetime) -> int:
     )
 
 
-def claim(model: type[DeliveryRow], pk: int, now: datetime.datetime) -> bool:
-    """Take the row for sending: True for exactly one of any number of racing workers."""
-    taken = model.objects.filter(ready(now), pk=pk).update(
+def claim(model: type[DeliveryRow], pk: int, now: datetime.datetime, **as_read: object) -> bool:
+    """Take the row for sending: True for exactly one of any number of racing workers, and
+    only if it is still as read (``as_read``: an appointment moved since then has a new due
+    time; its message, built from what was read, would give the old one)."""
+    taken = model.objects.filter(ready(now), pk=pk, **as_read).update(
         status=Delivery.SENDING,
         claimed_at=timezone.now(),  # the real time: a run can be long
     )
@@ -183,8 +185,11 @@ def deliver(
     model: type[DeliveryRow], row: DeliveryRow, now: datetime.datetime, message: "Message"
 ) -> str:
     """Claim, send, record. Transient failures come back later (``BACKOFF``), then fail."""
-    if not claim(model, row.pk, now):
-        return "taken"  # another worker has it
+    as_read = (
+        {"due_at": row.due_at} if isinstance(row, Reminder) else {"expires_on": row.expires_on}
+    )
+    if not claim(model, row.pk, now, **as_read):
+        return "taken"  # another worker has it, or it changed: the next run sees it afresh
     try:
         message.send()
     except ValidationError:
@@ -225,8 +230,11 @@ def settings_of(person: Beneficiary) -> AgendaSettings | None:
 
 
 def wants_reminders(person: Beneficiary) -> bool:
+    """On by default; never for a closed account (deactivated, or being deleted)."""
+    if not person.user.is_active:
+        return False
     chosen = settings_of(person)
-    return chosen is None or chosen.reminders_on  # on by default
+    return chosen is None or chosen.reminders_on
 
 
 @dataclass

@@ -5,7 +5,6 @@ import os
 import tempfile
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -76,7 +75,7 @@ def page_image(request: Request, code: str, number: int) -> HttpResponse:
         width = min(w for w in PAGE_WIDTHS if w >= int(request.GET.get("w", PAGE_WIDTHS[1])))
     except ValueError:
         width = PAGE_WIDTHS[-1]
-    with tempfile.TemporaryDirectory(prefix="coffre-", dir=settings.FILE_UPLOAD_TEMP_DIR) as work:
+    with tempfile.TemporaryDirectory(prefix=pipeline.WORK_PREFIX, dir=pipeline.work_dir()) as work:
         try:
             data = preview.render_page(_decrypted_pdf(document.file, work), number - 1, width)
         except (BlobIntegrityError, preview.PreviewError):

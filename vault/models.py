@@ -184,6 +184,13 @@ class Document(VaultItem):
         return get(self.doc_type).pictogram
 
     @property
+    def renewal_url(self) -> str:
+        """The official page to renew this kind of paper ("" when there is none)."""
+        from .doctypes import get
+
+        return get(self.doc_type).renewal_url
+
+    @property
     def is_pdf(self) -> bool:
         return self.file.media_type == "application/pdf"
 

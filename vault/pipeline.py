@@ -45,12 +45,45 @@ THUMBNAIL_WIDTH = 240
 OCR_MAX_PDF_PAGES = 10  # scanned PDFs without text: OCR the first pages only (time, not size)
 MAX_ATTEMPTS = 3
 
+WORK_PREFIX = "coffre-work-"
+LEFTOVER_AFTER = timedelta(hours=1)
+
+
+def work_dir() -> str:
+    """Where decrypted files are worked on: a private directory of our own (0700), so that what
+    a killed worker leaves behind is found and removed (``sweep_leftovers``), not left in /tmp."""
+    path = settings.COFFRE_WORK_DIR
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return str(path)
+
+
+def sweep_leftovers() -> int:
+    """Remove work directories older than an hour: a worker or server killed mid-work."""
+    import shutil
+    import time
+
+    root = work_dir()
+    removed = 0
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if name.startswith(WORK_PREFIX) and time.time() - os.path.getmtime(path) > (
+            LEFTOVER_AFTER.total_seconds()
+        ):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 COULD_NOT_PREPARE = gettext_noop(
     "We could not prepare this paper. You can try again; if it fails again, your file is still "
     "safe and can be opened as it was sent."
 )
 DAMAGED = gettext_noop("The stored file is damaged.")
 MISMATCH = gettext_noop("The stored file does not match what was sent.")
+
+
+class Superseded(Exception):
+    """Another run prepared these originals first: its result stands, this one is dropped."""
 
 
 class Refused(Exception):
@@ -183,12 +216,15 @@ def process(document_id: int) -> str:
     document = claim(document_id)
     if document is None:
         return "skipped"
-    with tempfile.TemporaryDirectory(prefix="coffre-", dir=settings.FILE_UPLOAD_TEMP_DIR) as work:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=work_dir()) as work:
         run = Run(document, work)
         try:
             run.pending = list(document.originals.filter(included=False).select_related("blob"))
             result = build(run)
             commit(run, *result)
+        except Superseded:
+            run.discard()
+            return "skipped"
         except Refused as refusal:
             run.discard()
             fail(document, refusal.reason, refusal.original)
@@ -246,7 +282,8 @@ def build(run: Run) -> tuple[Blob | None, Blob | None, int, Extracted, str]:
         else:
             page = imaging.clean_page(imaging.load_image(path))
             text = ocr_text(page.image)
-            if page.colour and ocr.available() and mrz.find_mrz(text) is None:
+            landscape = page.image.width > page.image.height  # cards, not coloured letters
+            if page.colour and landscape and ocr.available() and mrz.find_mrz(text) is None:
                 text = upside_down_card(page) or text
             data, media_type = imaging.encode_page(page)
             pictures.append((data, media_type, page.dpi))
@@ -331,7 +368,7 @@ def commit(
         pending_ids = [original.pk for original in run.pending if original.pk]
         still_pending = Original.objects.filter(pk__in=pending_ids, included=False).count()
         if still_pending != len(pending_ids) or locked.state != Document.State.PROCESSING:
-            raise RuntimeError("another run got there first")  # its result stands; drop ours
+            raise Superseded
         kept_blob_ids = set(locked.originals.values_list("blob_id", flat=True))
         old = [locked.file, locked.thumbnail]
         for blob in (new_file, thumbnail):
@@ -349,9 +386,15 @@ def commit(
         )
         locked.suggested_type = suggestion if suggestion != locked.doc_type else ""
         locked.fields_to_confirm = bool(extracted.mrz) and not locked.expires_on
-        locked.state = Document.State.READY
+        # Pages added while this run worked are not in this PDF yet: one more run for them.
+        added_meanwhile = locked.originals.filter(included=False).exists()
+        locked.state = Document.State.PROCESSING if added_meanwhile else Document.State.READY
         locked.failure_reason = ""
         locked.save()
+        if added_meanwhile:
+            from .tasks import process_document
+
+            transaction.on_commit(lambda: process_document.enqueue(locked.pk))
         in_use = {locked.file_id, locked.thumbnail_id}
         delete_blobs(
             blob
@@ -365,6 +408,8 @@ def fail(document: Document, reason: str, refused: Original | None = None) -> No
     """Keep everything deposited; say why in plain words; offer a retry unless refused."""
     with transaction.atomic():
         locked = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        if locked.state != Document.State.PROCESSING:
+            return  # another run finished it meanwhile: its result stands
         locked.state = Document.State.FAILED
         locked.failure_reason = reason
         locked.save(update_fields=["state", "failure_reason", "updated_at"])
@@ -383,6 +428,7 @@ def requeue_stalled() -> int:
     MAX_ATTEMPTS (a file that kills the worker every time must not loop forever)."""
     from .tasks import process_document
 
+    sweep_leftovers()
     limit = timezone.now() - timedelta(seconds=settings.COFFRE_STALLED_AFTER_SECONDS)
     stalled = Document.objects.filter(state=Document.State.PROCESSING, updated_at__lt=limit)
     stalled = stalled.exclude(processing_started_at__gte=limit)

@@ -101,6 +101,8 @@ class TestDashboard:
             assert hidden not in page
         person_url = reverse("structures:beneficiary", args=[items.beneficiary.code])
         assert page.count(f'href="{person_url}"') == 4  # 1 appointment, 3 papers
+        # Each paper with an official renewal page links to it (the titre de séjour does).
+        assert 'href="https://administration-etrangers-en-france.interieur.gouv.fr/' in page
 
     def test_a_private_renewal_does_not_hide_the_shared_old_paper(self, client, world):
         paper(world.beneficiary, in_days(-10), title="Ancien passeport", doc_type="passport")

@@ -340,6 +340,18 @@ class TestAppointmentPages:
         assert _fr("the day before at 10:00") in page
         assert reverse("agenda:appointment_download", args=[appointment.code]) in page
 
+    def test_on_an_iphone_the_map_link_is_apple_maps(self, logged_in, owner):
+        appointment = make_appointment(owner, place="2 rue de l'Exemple, 75000 Paris")
+        iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15"
+        page = _page(
+            logged_in.get(
+                reverse("agenda:appointment", args=[appointment.code]), HTTP_USER_AGENT=iphone
+            )
+        )
+        assert 'href="https://maps.apple.com/?q=2%20rue%20de%20l%27Exemple%2C%2075000%20Paris"' in (
+            page
+        )
+
     def test_no_place_no_map_link(self, logged_in, owner):
         appointment = make_appointment(owner, place="")
         page = _page(logged_in.get(reverse("agenda:appointment", args=[appointment.code])))

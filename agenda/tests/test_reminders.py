@@ -259,6 +259,23 @@ class TestOneSendPerReminder:
         for item in items:
             assert row(item, Offset.DAY_BEFORE).status == Delivery.SENT
 
+    def test_an_appointment_moved_after_its_reminder_was_read_is_not_sent_with_the_old_time(
+        self, sms_outbox
+    ):
+        item = appointment(person(), paris(2026, 5, 12, 14, 0), [Offset.DAY_BEFORE])
+        now = paris(2026, 5, 11, 10, 0)
+        with time_machine.travel(now, tick=False):
+            (read,) = list(reminders.due_reminders(now))
+            # The person moves it to the next week before the worker claims the row.
+            item.starts_at = paris(2026, 5, 19, 14, 0)
+            item.save()
+            schedule_reminders(item, [Offset.DAY_BEFORE])
+            assert reminders.handle(read, now) == "taken"
+        assert sms_outbox == []
+        assert row(item, Offset.DAY_BEFORE).status == Delivery.PENDING
+        run(paris(2026, 5, 18, 10, 0))
+        assert len(sms_outbox) == 1 and "19" in sms_outbox[0].body
+
     def test_a_worker_running_while_another_is_mid_send_sends_nothing(self, settings, sms_outbox):
         appointment(person(), paris(2026, 5, 12, 14, 0), [Offset.DAY_BEFORE])
         settings.SMS_BACKEND = f"{__name__}.ReentrantBackend"
@@ -286,7 +303,7 @@ class TestOneSendPerReminder:
     def test_a_crash_before_the_claim_loses_nothing(self, sms_outbox, monkeypatch):
         item = appointment(person(), paris(2026, 5, 12, 14, 0), [Offset.DAY_BEFORE])
 
-        def die(*args: Any) -> bool:
+        def die(*args: Any, **kwargs: Any) -> bool:
             raise SystemExit("killed")
 
         monkeypatch.setattr(reminders, "claim", die)
@@ -383,6 +400,14 @@ class TestWhoGetsWhat:
             Delivery.SKIPPED,
             "the person turned reminders off",
         )
+
+    def test_a_closed_account_gets_nothing(self, sms_outbox):
+        owner = person()
+        item = appointment(owner, paris(2026, 5, 12, 14, 0))
+        User.objects.filter(pk=owner.user_id).update(is_active=False)
+        run(paris(2026, 5, 11, 10, 0))
+        assert sms_outbox == []
+        assert row(item, Offset.DAY_BEFORE).status == Delivery.SKIPPED
 
     def test_without_phone_or_email_it_is_skipped(self, sms_outbox):
         item = appointment(person(phone=""), paris(2026, 5, 12, 14, 0))

@@ -221,6 +221,9 @@ COFFRE_MAX_UPLOAD_BYTES = env_int("COFFRE_MAX_UPLOAD_BYTES", 20_000_000)
 COFFRE_QUOTA_BYTES = env_int("COFFRE_QUOTA_BYTES", 600_000_000)
 COFFRE_MAX_IMAGE_PIXELS = env_int("COFFRE_MAX_IMAGE_PIXELS", 60_000_000)
 # A paper "being prepared" for longer than this had its worker die: it is queued again.
+# Decrypted papers being worked on (capture pipeline, page pictures): private, swept hourly. A
+# tmpfs here keeps them off disk altogether.
+COFFRE_WORK_DIR = Path(env_str("COFFRE_WORK_DIR") or VAR_DIR / "work")
 COFFRE_STALLED_AFTER_SECONDS = env_int("COFFRE_STALLED_AFTER_SECONDS", 15 * 60)
 # Path or name of the tesseract program; OCR is off when it is not found.
 COFFRE_TESSERACT_CMD = env_str("COFFRE_TESSERACT_CMD", "tesseract")

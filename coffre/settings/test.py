@@ -10,6 +10,7 @@ TEST_VAR_DIR = Path(tempfile.mkdtemp(prefix="coffre-test-"))
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 COFFRE_MASTER_KEY_PATH = TEST_VAR_DIR / "master-key.json"
+COFFRE_WORK_DIR = TEST_VAR_DIR / "work"
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

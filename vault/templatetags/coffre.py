@@ -1,4 +1,6 @@
+import re
 from datetime import date
+from urllib.parse import quote
 
 from django import template
 
@@ -16,3 +18,17 @@ def isodate(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+APPLE_DEVICE = re.compile(r"iPhone|iPad|iPod|Macintosh")
+
+
+@register.simple_tag(takes_context=True)
+def maps_url(context: template.Context, place: str) -> str:
+    """A link that opens the phone's own maps app on the place: ``geo:`` on Android (and most
+    other phones), Apple Maps' address on Apple devices, which ignore ``geo:``."""
+    request = context.get("request")
+    agent = request.headers.get("User-Agent", "") if request is not None else ""
+    if APPLE_DEVICE.search(agent):
+        return f"https://maps.apple.com/?q={quote(place, safe='')}"
+    return f"geo:0,0?q={quote(place, safe='')}"

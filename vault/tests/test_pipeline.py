@@ -16,7 +16,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from crypto.blobs import iter_plaintext
+from crypto.blobs import EncryptingWriter, iter_plaintext
 from journal.models import JournalEntry
 from tests import mrz_specimens, papers
 from tests.auth import force_login_verified
@@ -479,3 +479,135 @@ def test_the_page_of_a_paper_being_prepared_asks_until_it_is_ready(client, world
     assert reverse("vault:document", args=[document.code]).encode() in done.content
     client.force_login(world.stranger_beneficiary.user)
     assert client.get(url).status_code == 404
+
+
+def _add_page_directly(document: Document, data: bytes) -> None:
+    """A page as ``services.add_pages`` stores it, without the upload around it."""
+    with EncryptingWriter(document.owner) as writer:
+        writer.write(data)
+    blob = Blob.objects.create(
+        code=writer.code,
+        owner=document.owner,
+        storage_key=writer.storage_key,
+        size=writer.size,
+        media_type="image/jpeg",
+        depositor=document.owner.user,
+    )
+    Original.objects.create(document=document, blob=blob, position=1)
+
+
+@pytest.mark.django_db
+class TestRaces:
+    def test_pages_added_while_a_run_works_get_their_own_run(self, logged_in, owner, monkeypatch):
+        """The first run only knew of the first photo; the page added meanwhile is prepared by
+        a second run instead of being left out of a paper marked ready."""
+        from vault.capture import imaging
+
+        text, _ = papers.text_page(40, dpi=100)
+        photo = papers.as_jpeg(text.convert("RGB"))
+        real_clean = imaging.clean_page
+        added = []
+
+        def clean_and_meanwhile_add_a_page(image, **kwargs):
+            if not added:
+                added.append(True)
+                _add_page_directly(Document.objects.get(owner=owner), photo)
+            return real_clean(image, **kwargs)
+
+        monkeypatch.setattr(imaging, "clean_page", clean_and_meanwhile_add_a_page)
+        _upload(logged_in, ("front.jpg", photo))
+        document = _only_document(owner)
+        assert document.state == Document.State.READY, document.failure_reason
+        assert document.page_count == 2
+        assert not document.originals.filter(included=False).exists()
+
+    def test_a_run_that_lost_the_race_leaves_the_paper_ready(self, logged_in, owner):
+        _upload(logged_in, ("a.pdf", text_pdf(["SPECIMEN"])))
+        document = _only_document(owner)
+        # A duplicate run (queued again by the sweep) finds nothing left to do.
+        Document.objects.filter(pk=document.pk).update(state=Document.State.PROCESSING)
+        run_result = pipeline.process(document.pk)
+        document.refresh_from_db()
+        assert run_result == "ready" and document.state == Document.State.READY
+        pipeline.fail(document, pipeline.COULD_NOT_PREPARE)  # a late failure changes nothing
+        document.refresh_from_db()
+        assert document.state == Document.State.READY
+
+    def test_work_directories_left_by_a_killed_worker_are_swept(self, settings):
+        import os
+        import time
+
+        leftover = Path(pipeline.work_dir(), pipeline.WORK_PREFIX + "killed")
+        leftover.mkdir()
+        (leftover / "original-0").write_bytes(b"decrypted paper")
+        recent = Path(pipeline.work_dir(), pipeline.WORK_PREFIX + "running")
+        recent.mkdir()
+        two_hours_ago = time.time() - 7200
+        os.utime(leftover, (two_hours_ago, two_hours_ago))
+        assert pipeline.sweep_leftovers() == 1
+        assert not leftover.exists() and recent.exists()
+        recent.rmdir()
+
+
+@pytest.mark.django_db
+class TestDetailsByHand:
+    def test_the_owner_sets_an_expiry_date_and_the_notice_or_none(self, client, world):
+        document = make_document(world.beneficiary)
+        client.force_login(world.owner)
+        url = reverse("vault:expiry", args=[document.code])
+        client.post(url, {"expires_on": "2030-12-31", "notice": "30"})
+        document.refresh_from_db()
+        assert (document.expires_on, document.expiry_notice_days) == (date(2030, 12, 31), 30)
+        assert JournalEntry.objects.filter(action=JournalEntry.Action.ITEM_CHANGED).exists()
+        client.post(url, {"expires_on": "2030-12-31", "notice": "none"})
+        document.refresh_from_db()
+        assert document.expiry_notice_days is None
+
+    def test_a_bad_date_is_refused_clearly_and_changes_nothing(self, client, world):
+        document = make_document(world.beneficiary)
+        client.force_login(world.owner)
+        response = client.post(
+            reverse("vault:expiry", args=[document.code]),
+            {"expires_on": "31 février", "notice": "30"},
+            follow=True,
+        )
+        assert "Écrivez la date comme ceci : 31/12/2030." in response.content.decode()
+        document.refresh_from_db()
+        assert (document.expires_on, document.expiry_notice_days) == (None, 90)
+
+    def test_no_is_a_tap_too(self, client, world):
+        document = make_document(world.beneficiary)
+        Document.objects.filter(pk=document.pk).update(suggested_type="payslip")
+        client.force_login(world.owner)
+        client.post(reverse("vault:dismiss", args=[document.code]))
+        document.refresh_from_db()
+        assert (document.suggested_type, document.doc_type) == ("", Document.Type.OTHER)
+
+
+WRITES = {
+    "expiry": {"expires_on": "2030-12-31", "notice": "30"},
+    "confirm": {"doc_type": "payslip"},
+    "dismiss": {},
+    "add_pages": {},
+    "retry": {},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", WRITES)
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [("stranger", 404), ("other_professional", 404), ("professional", 403)],
+)
+def test_only_who_may_edit_the_paper_changes_it(client, world, name, actor, status):
+    """A shared paper the owner deposited: outsiders do not see it, an affiliated social worker
+    sees it but did not create it, so may not change it."""
+    document = make_document(world.beneficiary, visibility="shared")
+    Document.objects.filter(pk=document.pk).update(suggested_type="payslip")
+    before = Document.objects.values().get(pk=document.pk)
+    user = world.stranger_beneficiary.user if actor == "stranger" else getattr(world, actor)
+    force_login_verified(client, user)
+    response = client.post(reverse(f"vault:{name}", args=[document.code]), WRITES[name])
+    assert response.status_code == status
+    assert Document.objects.values().get(pk=document.pk) == before
+    assert document.originals.count() == 1
