@@ -330,6 +330,15 @@ class TestAppointmentCreate:
 
 
 class TestAppointmentPages:
+    def test_the_person_sees_which_reminders_were_sent(self, logged_in, owner):
+        from agenda.models import Delivery
+
+        appointment = make_appointment(owner, offsets=["day_before", "two_hours"])
+        appointment.reminders.filter(offset="day_before").update(status=Delivery.SENT)
+        page = _page(logged_in.get(reverse("agenda:appointment", args=[appointment.code])))
+        assert f"{_fr('the day before at 10:00')} ({_fr('sent')})" in page
+        assert f"{_fr('2 hours before')} (" not in page  # still to come: no status
+
     def test_the_detail_opens_maps_and_shows_the_place_as_text(self, logged_in, owner):
         appointment = make_appointment(
             owner, place="2 rue de l'Exemple, 75000 Paris", offsets=["day_before"]
