@@ -58,6 +58,10 @@ def _last_line(process: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="runs on a SQLite file of its own whatever the suite's database: once per CI is enough",
+)
 def test_a_worker_killed_mid_task_loses_nothing_and_the_paper_is_finished(tmp_path):
     env = {
         **os.environ,
