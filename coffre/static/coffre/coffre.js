@@ -51,7 +51,12 @@
         }
         var label = document.createElement("span");
         label.className = "chosen-name";
-        label.textContent = form.dataset.page.replace("%(number)s", index + 1) + " · " + file.name;
+        var number = document.createElement("strong");
+        number.textContent = form.dataset.page.replace("%(number)s", index + 1);
+        var name = document.createElement("small");
+        name.textContent = file.name;
+        label.appendChild(number);
+        label.appendChild(name);
         item.appendChild(label);
         var actions = document.createElement("span");
         actions.className = "chosen-actions";
