@@ -61,6 +61,9 @@ class Kind:
     saved: Any
     deleted: Any
     confirm_delete: Any
+    new_title: Any
+    change_title: Any
+    template: str = "agenda/item_form.html"
 
 
 KINDS = {
@@ -72,6 +75,8 @@ KINDS = {
         gettext_lazy("Contact saved."),
         gettext_lazy("The contact was deleted."),
         gettext_lazy("The contact will be deleted for good."),
+        gettext_lazy("New contact"),
+        gettext_lazy("Change the contact"),
     ),
     "appointment": Kind(
         "appointment",
@@ -81,6 +86,9 @@ KINDS = {
         gettext_lazy("Appointment saved."),
         gettext_lazy("The appointment was deleted."),
         gettext_lazy("The appointment and its reminders will be deleted for good."),
+        gettext_lazy("New appointment"),
+        gettext_lazy("Change the appointment"),
+        "agenda/appointment_form.html",
     ),
     "note": Kind(
         "note",
@@ -90,6 +98,8 @@ KINDS = {
         gettext_lazy("Note saved."),
         gettext_lazy("The note was deleted."),
         gettext_lazy("The note will be deleted for good."),
+        gettext_lazy("New note"),
+        gettext_lazy("Change the note"),
     ),
 }
 
@@ -157,8 +167,9 @@ def item_create(request: Request, kind: str, person: str | None = None) -> HttpR
         return redirect(_back(request, spec, owner))
     return render(
         request,
-        f"agenda/{spec.name}_form.html",
+        spec.template,
         {
+            "spec": spec,
             "form": form,
             "owner": owner,
             "is_owner": is_owner,
@@ -226,8 +237,9 @@ def item_edit(request: Request, kind: str, code: str) -> HttpResponse:
         form = spec.form(initial=spec.form.initial_from(item))
     return render(
         request,
-        f"agenda/{spec.name}_form.html",
+        spec.template,
         {
+            "spec": spec,
             "form": form,
             "item": item,
             "owner": item.owner,

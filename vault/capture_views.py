@@ -47,10 +47,21 @@ def _decrypted_pdf(blob: Blob, directory: str) -> str:
     return path
 
 
-def _report(request: Request, form: forms.Form) -> None:
+def _editable(request: Request, code: str) -> Document:
+    return policy.get_for(
+        request.user, Document.objects.select_related("owner"), Action.EDIT, code=code
+    )
+
+
+def _valid(request: Request, form: forms.Form) -> bool:
+    """Valid: "Saved." once the caller has saved. Not: each error, in the person's words."""
+    if form.is_valid():
+        messages.success(request, _("Saved."))
+        return True
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, str(error))
+    return False
 
 
 @require_GET
@@ -193,16 +204,11 @@ def delete_originals(request: Request, code: str) -> HttpResponse:
 @login_required
 def confirm_details(request: Request, code: str) -> HttpResponse:
     """The person confirms (or corrects) the kind of paper and dates read on it."""
-    document = policy.get_for(
-        request.user, Document.objects.select_related("owner"), Action.EDIT, code=code
-    )
+    document = _editable(request, code)
     form = ConfirmDetailsForm(request.POST)
-    if not form.is_valid():
-        _report(request, form)
-        return redirect("vault:document", code=document.code)
-    structure = services.acting_for(request.user, document.owner)
-    services.confirm_details(document, request.user, form.cleaned_data, structure)
-    messages.success(request, _("Saved."))
+    if _valid(request, form):
+        structure = services.acting_for(request.user, document.owner)
+        services.confirm_details(document, request.user, form.cleaned_data, structure)
     return redirect("vault:document", code=document.code)
 
 
@@ -217,20 +223,11 @@ def dismiss_suggestion(request: Request, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def set_expiry(request: Request, code: str) -> HttpResponse:
-    document = policy.get_for(
-        request.user, Document.objects.select_related("owner"), Action.EDIT, code=code
-    )
+    document = _editable(request, code)
     form = ExpiryForm(request.POST)
-    if not form.is_valid():
-        _report(request, form)
-        return redirect("vault:document", code=document.code)
-    structure = services.acting_for(request.user, document.owner)
-    services.set_expiry(
-        document,
-        request.user,
-        form.cleaned_data["expires_on"],
-        form.notice_days(),
-        structure,
-    )
-    messages.success(request, _("Saved."))
+    if _valid(request, form):
+        structure = services.acting_for(request.user, document.owner)
+        services.set_expiry(
+            document, request.user, form.cleaned_data["expires_on"], form.notice_days(), structure
+        )
     return redirect("vault:document", code=document.code)
